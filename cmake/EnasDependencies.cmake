@@ -1,0 +1,27 @@
+# Every dependency comes from Debian packages (scripts/install-deps.sh); nothing is downloaded.
+find_package(Eigen3 3.4 REQUIRED NO_MODULE)
+find_package(OpenMP REQUIRED COMPONENTS CXX)
+
+# OpenBLAS (cblas) backs the GEMM in src/cpu/gemm.cpp: it is the fastest SGEMM on these machines
+# (see docs/performance.md). Without it the GEMM falls back to Eigen's own kernels.
+find_path(ENAS_CBLAS_INCLUDE_DIR cblas.h PATH_SUFFIXES openblas openblas-pthread x86_64-linux-gnu/openblas-pthread)
+find_library(ENAS_OPENBLAS_LIBRARY NAMES openblas PATH_SUFFIXES openblas-pthread)
+if(ENAS_CBLAS_INCLUDE_DIR AND ENAS_OPENBLAS_LIBRARY)
+  set(ENAS_HAVE_OPENBLAS TRUE)
+  set(ENAS_BLAS_DESCRIPTION "OpenBLAS (${ENAS_OPENBLAS_LIBRARY})")
+else()
+  set(ENAS_HAVE_OPENBLAS FALSE)
+  set(ENAS_BLAS_DESCRIPTION "Eigen (OpenBLAS not found)")
+endif()
+
+if(ENAS_BUILD_TESTS)
+  find_package(Catch2 2.13 REQUIRED)
+  find_package(nlohmann_json 3 REQUIRED)
+endif()
+if(ENAS_BUILD_BENCHMARKS)
+  find_package(benchmark REQUIRED)
+endif()
+if(ENAS_BUILD_EXAMPLES)
+  find_package(CLI11 REQUIRED)
+  find_package(ZLIB REQUIRED)
+endif()

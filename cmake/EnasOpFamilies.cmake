@@ -1,0 +1,27 @@
+# One op family lives in the same named places (DESIGN.md §2). Configure fails when a family
+# lacks one of them, so a family can never be half-added. The CUDA places are checked once the
+# CUDA backend exists in the tree.
+set(ENAS_OP_FAMILIES
+  elementwise reduce softmax matmul conv depthwise_conv pool batchnorm copy lstm rnn_node
+  dropout embedding optim)
+
+set(_enas_missing "")
+foreach(family IN LISTS ENAS_OP_FAMILIES)
+  set(_places
+    "include/enas/ops/${family}.hpp"
+    "include/enas/backend/cpu/${family}.hpp"
+    "tests/ops/test_${family}.cpp"
+    "benchmarks/bench_${family}.cpp")
+  if(_enas_cuda_sources_present)
+    list(APPEND _places "include/enas/backend/cuda/${family}.hpp" "cuda/${family}.cu")
+  endif()
+  foreach(place IN LISTS _places)
+    if(NOT EXISTS "${CMAKE_CURRENT_SOURCE_DIR}/${place}")
+      list(APPEND _enas_missing "${place}")
+    endif()
+  endforeach()
+endforeach()
+if(_enas_missing AND NOT ENAS_ALLOW_INCOMPLETE_FAMILIES)
+  list(JOIN _enas_missing "\n  " _msg)
+  message(FATAL_ERROR "Op families are incomplete; missing:\n  ${_msg}")
+endif()
