@@ -16,12 +16,12 @@ public:
     explicit Context(std::uint64_t seed = 0) : pool_(std::make_shared<CachingAllocator<D>>()), rng_(seed) {}
 
     /// An uninitialised contiguous tensor from this context's caching allocator.
-    template <Scalar T>
+    template <Element T>
     Tensor<T, D> empty(const Shape& shape) {
         return Tensor<T, D>(shape, pool_);
     }
     /// A zero-filled tensor from this context's caching allocator.
-    template <Scalar T>
+    template <Element T>
     Tensor<T, D> zeros(const Shape& shape) {
         Tensor<T, D> t = empty<T>(shape);
         if constexpr (is_cpu_v<D>) {

@@ -11,10 +11,14 @@
 
 namespace enas {
 
+/// Floating-point types that ops compute in (double on the CPU, for gradient checks).
 template <class T>
 concept Scalar = std::is_same_v<T, float> || std::is_same_v<T, double>;
+/// Types a tensor can hold: the scalars plus int32 (labels, token ids, argmax indices).
+template <class T>
+concept Element = Scalar<T> || std::is_same_v<T, std::int32_t>;
 
-template <Scalar T, Device D>
+template <Element T, Device D>
 class Tensor {
 public:
     using value_type = T;
@@ -154,7 +158,7 @@ public:
     }
 
 private:
-    template <Scalar, Device>
+    template <Element, Device>
     friend class Tensor;
 
     static std::size_t bytes_for(const Shape& s) { return static_cast<std::size_t>(s.numel()) * sizeof(T); }
