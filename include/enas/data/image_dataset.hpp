@@ -1,0 +1,34 @@
+// An in-memory labelled image dataset (uint8 pixels, NCHW) and minibatch extraction into float
+// tensors. Loaders for each file format fill one of these.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "enas/core/context.hpp"
+
+namespace enas::data {
+
+struct ImageDataset {
+    std::string name;                 ///< e.g. "fashion-mnist/train"
+    std::int64_t channels = 0, height = 0, width = 0;
+    std::int32_t num_classes = 0;
+    std::vector<std::uint8_t> pixels;  ///< size() * channels * height * width, NCHW order
+    std::vector<std::int32_t> labels;  ///< one per image, in [0, num_classes)
+
+    std::int64_t size() const { return static_cast<std::int64_t>(labels.size()); }
+    std::int64_t image_elements() const { return channels * height * width; }
+};
+
+/// Per-channel mean and standard deviation of the pixels scaled to [0, 1].
+struct ChannelStats {
+    std::vector<float> mean, stddev;
+};
+ChannelStats channel_stats(const ImageDataset& ds);
+
+/// Writes images `indices` of `ds`, scaled to [0, 1] and standardised with `stats`, into
+/// `images` [B, C, H, W] and their labels into `labels` [B] (B = indices.size()).
+void gather_batch(const ImageDataset& ds, const std::vector<std::int64_t>& indices, const ChannelStats& stats,
+                  Tensor<float, Cpu>& images, Tensor<std::int32_t, Cpu>& labels);
+
+}  // namespace enas::data

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Builds and runs the whole test suite: the release build (unit, oracle and data tests, plus the
+# benchmarks and examples compiled), the sanitizer build (address + undefined) running the unit
+# tests, and a downstream project that consumes the installed package with find_package(enas).
+# Prints how long each stage took. Usage: scripts/test.sh [--skip-sanitize]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=${ENAS_JOBS:-$(nproc)}
+skip_sanitize=0
+[ "${1:-}" = "--skip-sanitize" ] && skip_sanitize=1
+
+declare -a stage_names=() stage_secs=()
+stage() {  # stage NAME COMMAND...
+  local name=$1; shift
+  local t0=$SECONDS
+  echo "=== ${name}"
+  "$@"
+  stage_names+=("$name"); stage_secs+=($((SECONDS - t0)))
+  echo "=== ${name}: $((SECONDS - t0)) s"
+}
+summary() {
+  echo "=== stage times"
+  for i in "${!stage_names[@]}"; do printf '  %-34s %5d s\n' "${stage_names[$i]}" "${stage_secs[$i]}"; done
+}
+trap summary EXIT
+
+stage "configure release" cmake --preset release
+stage "build release" cmake --build --preset release -j "$jobs"
+stage "test release" ctest --preset release -j "$jobs"
+
+if [ "$skip_sanitize" -eq 0 ]; then
+  stage "configure sanitize" cmake --preset sanitize
+  stage "build sanitize" cmake --build --preset sanitize -j "$jobs"
+  stage "test sanitize (unit tests)" ctest --preset sanitize -j "$jobs" -L "core|autograd|ops|data"
+fi
+
+prefix=$(mktemp -d /tmp/enas-install.XXXXXX)
+stage "install + find_package consumer" bash -c "
+  cmake --install build/release --prefix '$prefix' >/dev/null &&
+  cmake -S tests/package -B build/package -G Ninja -DCMAKE_PREFIX_PATH='$prefix' >/dev/null &&
+  cmake --build build/package >/dev/null &&
+  ./build/package/enas_consumer"
+rm -rf "$prefix"
