@@ -1,6 +1,10 @@
 # Decides ENAS_HAS_CUDA. The real backend (nvcc) and the emulated backend (host compiler against
 # cuda/emu) compile the same kernel files; they are built only when cuda/ holds kernels.
+# ENAS_HAS_CUDA_EMULATOR: the SIMT emulator (cuda/emu) and its self-tests are built. It is on with
+# ENAS_CUDA_EMULATION even while cuda/ holds no kernels yet; ENAS_HAS_CUDA (the Cuda device) then
+# stays 0, and turns on by itself once cuda/*.cu exist.
 set(ENAS_HAS_CUDA 0)
+set(ENAS_HAS_CUDA_EMULATOR 0)
 set(ENAS_CUDA_DESCRIPTION "off")
 set(_enas_cuda_sources_present FALSE)
 file(GLOB _enas_cu_files "${CMAKE_CURRENT_SOURCE_DIR}/cuda/*.cu")
@@ -35,6 +39,11 @@ if(ENAS_CUDA_EMULATION)
   if(ENAS_HAS_CUDA)
     message(FATAL_ERROR "ENAS_CUDA_EMULATION=ON and a real CUDA build cannot share one build folder; use -DENAS_CUDA=OFF.")
   endif()
-  set(ENAS_HAS_CUDA 1)
-  set(ENAS_CUDA_DESCRIPTION "SIMT emulator on the CPU")
+  set(ENAS_HAS_CUDA_EMULATOR 1)
+  if(_enas_cuda_sources_present)
+    set(ENAS_HAS_CUDA 1)
+    set(ENAS_CUDA_DESCRIPTION "SIMT emulator on the CPU")
+  else()
+    set(ENAS_CUDA_DESCRIPTION "SIMT emulator built and self-tested; no CUDA kernels (cuda/*.cu) yet, so no Cuda device")
+  endif()
 endif()

@@ -7,25 +7,25 @@
 
 namespace enas::ops::detail {
 
-template <Scalar T, Device D>
+template <Element T, Device D>
 void require_defined(const char* op, const char* arg, const Tensor<T, D>& t) {
     check<StateError>(t.defined(), op, ": argument '", arg, "' is an undefined tensor");
 }
 
-template <Scalar T, Device D>
+template <Element T, Device D>
 void require_nonempty(const char* op, const char* arg, const Tensor<T, D>& t) {
     require_defined(op, arg, t);
     check<ShapeError>(t.numel() > 0, op, ": argument '", arg, "' is empty (shape ", t.shape().str(), ")");
 }
 
-template <Scalar T, Device D>
+template <Element T, Device D>
 void require_rank(const char* op, const char* arg, const Tensor<T, D>& t, int rank) {
     require_nonempty(op, arg, t);
     check<ShapeError>(t.rank() == rank, op, ": argument '", arg, "' must have rank ", rank, ", got shape ",
                       t.shape().str());
 }
 
-template <Scalar T, Device D>
+template <Element T, Device D>
 void require_same_shape(const char* op, const char* a_name, const Tensor<T, D>& a, const char* b_name,
                         const Tensor<T, D>& b) {
     require_nonempty(op, a_name, a);
@@ -34,7 +34,7 @@ void require_same_shape(const char* op, const char* a_name, const Tensor<T, D>& 
                       "' ", b.shape().str(), " differ");
 }
 
-template <Scalar T, Device D>
+template <Element T, Device D>
 void require_shape(const char* op, const char* arg, const Tensor<T, D>& t, const Shape& expected) {
     require_defined(op, arg, t);
     check<ShapeError>(t.shape() == expected, op, ": argument '", arg, "' has shape ", t.shape().str(),

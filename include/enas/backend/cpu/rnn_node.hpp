@@ -1,0 +1,84 @@
+// CPU kernels of the ENAS recurrent highway node (ENAS reference §5.1):
+//   s' = s + sigmoid(c_pre) * (f(h_pre) - s),  f in {identity, relu, tanh, sigmoid}
+// i.e. the highway form c * f(h) + (1 - c) * s with gate c = sigmoid(c_pre). The matmuls that
+// produce c_pre and h_pre are not part of this op. All tensors have the same shape and are
+// contiguous; backward kernels accumulate (+=).
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <type_traits>
+
+#include "enas/backend/cpu/elementwise.hpp"
+#include "enas/backend/cpu/parallel.hpp"
+#include "enas/core/context.hpp"
+
+namespace enas::cpu {
+
+namespace detail {
+
+/// Calls body(std::integral_constant<Activation, a>) so the activation is a compile-time
+/// constant inside the loops (no switch per element).
+template <class F>
+void with_activation(Activation a, F&& body) {
+    switch (a) {
+        case Activation::Identity: body(std::integral_constant<Activation, Activation::Identity>{}); return;
+        case Activation::Relu: body(std::integral_constant<Activation, Activation::Relu>{}); return;
+        case Activation::Tanh: body(std::integral_constant<Activation, Activation::Tanh>{}); return;
+        case Activation::Sigmoid: body(std::integral_constant<Activation, Activation::Sigmoid>{}); return;
+    }
+}
+
+template <class T>
+inline T node_gate(T c_pre) {
+    return T(1) / (T(1) + std::exp(-c_pre));
+}
+
+}  // namespace detail
+
+/// out = s + sigmoid(c_pre) * (act(h_pre) - s).
+template <class T>
+void rnn_node_forward(Context<Cpu>&, Activation act, const Tensor<T, Cpu>& s, const Tensor<T, Cpu>& c_pre,
+                      const Tensor<T, Cpu>& h_pre, Tensor<T, Cpu>& out) {
+    const T* ps = s.data();
+    const T* pc = c_pre.data();
+    const T* ph = h_pre.data();
+    T* po = out.data();
+    detail::with_activation(act, [&](auto a) {
+        parallel_for(s.numel(), kParallelGrain / 8, [&](std::int64_t b, std::int64_t e) {
+            for (std::int64_t i = b; i < e; ++i) {
+                const T gate = detail::node_gate(pc[i]);
+                po[i] = ps[i] + gate * (activate(a.value, ph[i]) - ps[i]);
+            }
+        });
+    });
+}
+
+/// Backward of the node for upstream gradient gy. Accumulates into the non-null gradients:
+///   ds += gy * (1 - c),  dc_pre += gy * (act(h_pre) - s) * c * (1 - c),  dh_pre += gy * c * act'(h_pre)
+/// with c = sigmoid(c_pre). Gate and activation are recomputed from the inputs (nothing saved).
+template <class T>
+void rnn_node_backward(Context<Cpu>&, Activation act, const Tensor<T, Cpu>& s, const Tensor<T, Cpu>& c_pre,
+                       const Tensor<T, Cpu>& h_pre, const Tensor<T, Cpu>& gy, Tensor<T, Cpu>* ds,
+                       Tensor<T, Cpu>* dc_pre, Tensor<T, Cpu>* dh_pre) {
+    const T* ps = s.data();
+    const T* pc = c_pre.data();
+    const T* ph = h_pre.data();
+    const T* pg = gy.data();
+    T* pds = ds ? ds->data() : nullptr;
+    T* pdc = dc_pre ? dc_pre->data() : nullptr;
+    T* pdh = dh_pre ? dh_pre->data() : nullptr;
+    detail::with_activation(act, [&](auto a) {
+        parallel_for(s.numel(), kParallelGrain / 8, [&](std::int64_t b, std::int64_t e) {
+            for (std::int64_t i = b; i < e; ++i) {
+                const T gate = detail::node_gate(pc[i]);
+                const T g = pg[i];
+                const T y = activate(a.value, ph[i]);
+                if (pds) pds[i] += g * (T(1) - gate);
+                if (pdc) pdc[i] += g * (y - ps[i]) * gate * (T(1) - gate);
+                if (pdh) pdh[i] += g * gate * activation_grad_from_output(a.value, y);
+            }
+        });
+    });
+}
+
+}  // namespace enas::cpu
