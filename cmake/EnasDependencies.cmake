@@ -14,9 +14,11 @@ else()
   set(ENAS_BLAS_DESCRIPTION "Eigen (OpenBLAS not found)")
 endif()
 
+# nlohmann/json: the JSON form of architectures (include/enas/search/arch_json.hpp), the
+# enas_arch tool, run folders and the oracle tests.
+find_package(nlohmann_json 3 REQUIRED)
 if(ENAS_BUILD_TESTS)
   find_package(Catch2 2.13 REQUIRED)
-  find_package(nlohmann_json 3 REQUIRED)
 endif()
 if(ENAS_BUILD_BENCHMARKS)
   find_package(benchmark REQUIRED)

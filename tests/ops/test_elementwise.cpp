@@ -82,3 +82,23 @@ TEST_CASE("elementwise ops reject mismatched and empty shapes", "[elementwise][e
     REQUIRE_THROWS_AS(ops::activation(ctx, Activation::Relu, e), ShapeError);
     REQUIRE_THROWS_AS(ops::mul(ctx, a, Tensor<float, Cpu>()), StateError);
 }
+
+TEST_CASE("vectorizable float exp, sigmoid and tanh are accurate to a few ulp", "[elementwise][vec_math]") {
+    double worst_exp = 0, worst_sig = 0, worst_tanh = 0;
+    for (int i = -200000; i <= 200000; ++i) {
+        const float x = static_cast<float>(i) * 4.3e-4f;  // [-86, 86]
+        const double xd = x;
+        worst_exp = std::max(worst_exp, std::fabs(cpu::vexp(x) - std::exp(xd)) / std::exp(xd));
+        const double s = 1 / (1 + std::exp(-xd));
+        worst_sig = std::max(worst_sig, std::fabs(cpu::vsigmoid(x) - s) / s);
+        if (x != 0) worst_tanh = std::max(worst_tanh, std::fabs(cpu::vtanh(x) - std::tanh(xd)) / std::fabs(std::tanh(xd)));
+    }
+    std::printf("  vec_math worst rel err: exp %.2e, sigmoid %.2e, tanh %.2e\n", worst_exp, worst_sig, worst_tanh);
+    REQUIRE(worst_exp < 3e-7);
+    REQUIRE(worst_sig < 3e-7);
+    REQUIRE(worst_tanh < 3e-7);
+    REQUIRE(cpu::vtanh(1e-20f) == 1e-20f);
+    REQUIRE(cpu::vtanh(-40.f) == -1.f);
+    REQUIRE(cpu::vsigmoid(-100.f) < 1e-37f);  // e^100 saturates at e^88.3: a denormal, as in libm
+    REQUIRE(std::isnan(cpu::vtanh(std::numeric_limits<float>::quiet_NaN())));
+}

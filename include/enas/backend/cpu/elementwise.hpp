@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "enas/backend/cpu/parallel.hpp"
+#include "enas/backend/cpu/vec_math.hpp"
 #include "enas/core/context.hpp"
 
 namespace enas {
@@ -30,8 +31,8 @@ template <class T>
 inline T activate(Activation a, T x) {
     switch (a) {
         case Activation::Relu: return x > T(0) ? x : T(0);
-        case Activation::Tanh: return std::tanh(x);
-        case Activation::Sigmoid: return T(1) / (T(1) + std::exp(-x));
+        case Activation::Tanh: return vtanh(x);
+        case Activation::Sigmoid: return vsigmoid(x);
         case Activation::Identity: break;
     }
     return x;
@@ -60,8 +61,16 @@ void activation_forward(Context<Cpu>&, Activation a, const Tensor<T, Cpu>& x, Te
 #pragma omp simd
                 for (std::int64_t i = b; i < e; ++i) py[i] = px[i] > T(0) ? px[i] : T(0);
                 break;
-            default:
-                for (std::int64_t i = b; i < e; ++i) py[i] = activate(a, px[i]);
+            case Activation::Tanh:
+#pragma omp simd
+                for (std::int64_t i = b; i < e; ++i) py[i] = vtanh(px[i]);
+                break;
+            case Activation::Sigmoid:
+#pragma omp simd
+                for (std::int64_t i = b; i < e; ++i) py[i] = vsigmoid(px[i]);
+                break;
+            case Activation::Identity:
+                for (std::int64_t i = b; i < e; ++i) py[i] = px[i];
         }
     });
 }

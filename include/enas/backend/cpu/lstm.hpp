@@ -12,6 +12,7 @@
 
 #include "enas/backend/cpu/gemm.hpp"
 #include "enas/backend/cpu/parallel.hpp"
+#include "enas/backend/cpu/vec_math.hpp"
 #include "enas/core/context.hpp"
 
 namespace enas::cpu {
@@ -20,7 +21,7 @@ namespace detail {
 
 template <class T>
 inline T lstm_sigmoid(T a) {
-    return T(1) / (T(1) + std::exp(-a));
+    return vsigmoid(a);
 }
 
 /// Rows per parallel chunk of the pointwise passes (at least one, about kParallelGrain elements).
@@ -55,14 +56,14 @@ void lstm_cell_forward(Context<Cpu>&, const Tensor<T, Cpu>& x, const Tensor<T, C
             T* ENAS_RESTRICT cb = pc + b * hidden;
             for (std::int64_t j = 0; j < hidden; ++j) {
                 const T i = detail::lstm_sigmoid(gi[j]), f = detail::lstm_sigmoid(gf[j]);
-                const T o = detail::lstm_sigmoid(go[j]), g = std::tanh(gg[j]);
+                const T o = detail::lstm_sigmoid(go[j]), g = vtanh(gg[j]);
                 const T cj = i * g + f * cprev[j];
                 gi[j] = i;
                 gf[j] = f;
                 go[j] = o;
                 gg[j] = g;
                 cb[j] = cj;
-                hb[j] = o * std::tanh(cj);
+                hb[j] = o * vtanh(cj);
             }
         }
     });
@@ -94,7 +95,7 @@ void lstm_cell_backward(Context<Cpu>& ctx, const Tensor<T, Cpu>& x, const Tensor
             T* ENAS_RESTRICT di = da + b * four_h;
             for (std::int64_t j = 0; j < hidden; ++j) {
                 const T i = gi[j], f = gi[hidden + j], o = gi[2 * hidden + j], g = gi[3 * hidden + j];
-                const T tc = std::tanh(cb[j]);
+                const T tc = vtanh(cb[j]);
                 const T gh = pdh ? pdh[b * hidden + j] : T(0);
                 const T gc = (pdc ? pdc[b * hidden + j] : T(0)) + gh * o * (T(1) - tc * tc);
                 di[j] = gc * g * i * (T(1) - i);

@@ -30,7 +30,7 @@ void with_activation(Activation a, F&& body) {
 
 template <class T>
 inline T node_gate(T c_pre) {
-    return T(1) / (T(1) + std::exp(-c_pre));
+    return vsigmoid(c_pre);
 }
 
 }  // namespace detail

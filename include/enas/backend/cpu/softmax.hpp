@@ -9,37 +9,12 @@
 #include <cstdint>
 
 #include "enas/backend/cpu/parallel.hpp"
+#include "enas/backend/cpu/vec_math.hpp"
 #include "enas/core/context.hpp"
 
 namespace enas::cpu {
 
 namespace softmax_detail {
-/// exp(x) for float in a form the compiler vectorizes (std::exp stays a scalar libm call without
-/// -ffast-math): x = n ln2 + r with |r| <= ln2 / 2, Cephes' expf polynomial for e^r, and 2^n
-/// built from exponent bits. Relative error below 3e-7 for x in [-87.3, 88.3]; exactly 0 below
-/// (also for -inf), where expf itself has only denormals left. The range checks are integer
-/// masks: a float select would need -fno-trapping-math to be vectorized.
-inline float exp_vectorizable(float x) {
-    constexpr float kLow = -87.3f, kHigh = 88.3f;
-    const std::int32_t below = -static_cast<std::int32_t>(x < kLow);  // all ones when below
-    const std::int32_t above = -static_cast<std::int32_t>(x > kHigh);
-    const std::int32_t clamped = (std::bit_cast<std::int32_t>(x) & ~(below | above)) |
-                                 (std::bit_cast<std::int32_t>(kLow) & below) |
-                                 (std::bit_cast<std::int32_t>(kHigh) & above);
-    const float xc = std::bit_cast<float>(clamped);
-    const float n = (xc * 1.44269504088896341f + 12582912.f) - 12582912.f;  // round to nearest
-    const float r = (xc - n * 0.693359375f) - n * -2.12194440e-4f;           // ln2 split in two
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    p = p * (r * r) + r + 1.f;
-    const float e = p * std::bit_cast<float>((static_cast<std::int32_t>(n) + 127) << 23);
-    return std::bit_cast<float>(std::bit_cast<std::int32_t>(e) & ~below);
-}
-inline double exp_vectorizable(double x) { return std::exp(x); }
 
 inline std::int64_t rows_per_grain(std::int64_t k) {
     return std::max<std::int64_t>(1, kParallelGrain / std::max<std::int64_t>(1, k));
@@ -57,7 +32,7 @@ T exp_shifted(const T* ENAS_RESTRICT x, T m, T* ENAS_RESTRICT e, std::int64_t k)
     T s = 0;
 #pragma omp simd reduction(+ : s)
     for (std::int64_t j = 0; j < k; ++j) {
-        e[j] = exp_vectorizable(x[j] - m);
+        e[j] = vexp(x[j] - m);
         s += e[j];
     }
     return s;
@@ -114,7 +89,7 @@ void log_softmax_forward(Context<Cpu>&, const Tensor<T, Cpu>& x, Tensor<T, Cpu>&
             const T m = softmax_detail::row_max(xr, k);
             T s = 0;
 #pragma omp simd reduction(+ : s)
-            for (std::int64_t j = 0; j < k; ++j) s += softmax_detail::exp_vectorizable(xr[j] - m);
+            for (std::int64_t j = 0; j < k; ++j) s += vexp(xr[j] - m);
             // (x - m) - log(s) rather than x - (m + log(s)): exact for the largest entries.
             const T log_s = std::log(s);
 #pragma omp simd
@@ -138,7 +113,7 @@ void log_softmax_backward(Context<Cpu>&, const Tensor<T, Cpu>& y, const Tensor<T
 #pragma omp simd reduction(+ : total)
             for (std::int64_t j = 0; j < k; ++j) total += gr[j];
 #pragma omp simd
-            for (std::int64_t j = 0; j < k; ++j) gxr[j] += gr[j] - softmax_detail::exp_vectorizable(yr[j]) * total;
+            for (std::int64_t j = 0; j < k; ++j) gxr[j] += gr[j] - vexp(yr[j]) * total;
         }
     });
 }
