@@ -19,4 +19,27 @@ extern template void gemm<double>(bool, bool, std::int64_t, std::int64_t, std::i
 /// Name of the GEMM implementation this build uses ("openblas" or "eigen").
 const char* gemm_backend_name();
 
+/// Threads one gemm call may use (OpenBLAS's own thread pool, or Eigen's OpenMP threads).
+int gemm_num_threads();
+/// Sets the threads one gemm call may use (n >= 1). Process-wide: it is BLAS's global setting.
+void set_gemm_num_threads(int n);
+
+/// While alive (and `active`), gemm calls run on their calling thread only. Kernels that issue one
+/// gemm per image from their own OpenMP loop hold one, so BLAS threads do not compete with the
+/// OpenMP threads. Restores the previous count when destroyed.
+class SerialGemmScope {
+public:
+    explicit SerialGemmScope(bool active = true) : previous_(active ? gemm_num_threads() : 1) {
+        if (previous_ != 1) set_gemm_num_threads(1);
+    }
+    ~SerialGemmScope() {
+        if (previous_ != 1) set_gemm_num_threads(previous_);
+    }
+    SerialGemmScope(const SerialGemmScope&) = delete;
+    SerialGemmScope& operator=(const SerialGemmScope&) = delete;
+
+private:
+    int previous_;
+};
+
 }  // namespace enas::cpu
