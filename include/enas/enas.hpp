@@ -17,3 +17,4 @@
 #include "enas/ops/reduce.hpp"
 #include "enas/ops/rnn_node.hpp"
 #include "enas/ops/softmax.hpp"
+#include "enas/controller/controllers.hpp"
