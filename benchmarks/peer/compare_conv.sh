@@ -6,13 +6,13 @@
 # rounds and the ratio enas / torch of the rates (> 1: enas is faster).
 #
 # Usage: benchmarks/peer/compare_conv.sh [BUILD_DIR] [ROUNDS]
-#   BUILD_DIR  a build folder with bench_conv built (default: build)
+#   BUILD_DIR  a build folder with bench_conv built (default: build/release, the release preset)
 #   ROUNDS     alternating rounds (default: 5)
 # Environment: THREADS (default 2), PYTHON (default /usr/bin/python3, Debian's python3-torch).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-build="${1:-$root/build}"
+build="${1:-$root/build/release}"
 rounds="${2:-5}"
 threads="${THREADS:-2}"
 python="${PYTHON:-/usr/bin/python3}"
