@@ -27,6 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def load_ops():
     ops = {}
     ops_dir = os.path.join(HERE, "ops")
+    sys.path.insert(0, ops_dir)  # op modules share helpers from ops/_*.py (not op modules themselves)
     for fname in sorted(os.listdir(ops_dir)):
         if not fname.endswith(".py") or fname.startswith("_"):
             continue

@@ -1,15 +1,7 @@
 """Oracle ops of the dense conv family: TensorFlow SAME / VALID padding expressed as an explicit
 (possibly asymmetric) F.pad followed by an unpadded torch conv2d."""
 import torch.nn.functional as F
-
-
-def tf_pads(size, k, stride, padding):
-    """(before, after) zero padding of one dimension, as TensorFlow computes it."""
-    if padding == "valid":
-        return 0, 0
-    out = -(-size // stride)
-    total = max((out - 1) * stride + k - size, 0)
-    return total // 2, total - total // 2
+from _tf_padding import tf_pads
 
 
 def conv2d(inputs, attrs):

@@ -1,20 +1,15 @@
 """Oracle ops of the pool family (TF SAME/VALID geometry, padding excluded from averages)."""
 import torch
 import torch.nn.functional as F
-
-
-def _same_pads(size, k, s):
-    out = -(-size // s)
-    total = max((out - 1) * s + k - size, 0)
-    return total // 2, total - total // 2
+from _tf_padding import tf_pads
 
 
 def _geometry(x, a):
     k, s = (a["kh"], a["kw"]), (a["sh"], a["sw"])
     if a["padding"] == "valid":
         return k, s, (0, 0, 0, 0)
-    top, bottom = _same_pads(x.shape[2], a["kh"], a["sh"])
-    left, right = _same_pads(x.shape[3], a["kw"], a["sw"])
+    top, bottom = tf_pads(x.shape[2], a["kh"], a["sh"], "same")
+    left, right = tf_pads(x.shape[3], a["kw"], a["sw"], "same")
     return k, s, (left, right, top, bottom)
 
 
