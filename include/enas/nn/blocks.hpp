@@ -45,10 +45,10 @@ struct BatchNormIds {
 
 template <Device D>
 BatchNormIds add_batch_norm(ParameterArena<D>& arena, const std::string& name, std::int64_t channels,
-                            double epsilon = 1e-5, bool running_statistics = true) {
+                            double epsilon = 1e-5, bool running_statistics = true, bool trainable = true) {
     BatchNormIds ids;
-    ids.gamma = arena.add(name + "/gamma", Shape{channels}, Init::ones());
-    ids.beta = arena.add(name + "/beta", Shape{channels}, Init::zeros());
+    ids.gamma = arena.add(name + "/gamma", Shape{channels}, Init::ones(), trainable);
+    ids.beta = arena.add(name + "/beta", Shape{channels}, Init::zeros(), trainable);
     if (running_statistics) {
         ids.mean = arena.add_state(name + "/moving_mean", Shape{channels}, 0.0f);
         ids.var = arena.add_state(name + "/moving_variance", Shape{channels}, 1.0f);
@@ -77,8 +77,8 @@ Var<float, D> batch_norm(ForwardPass<D>& f, const Var<float, D>& x, const BatchN
 /// A k x k conv weight [c_out, c_in, k, k], He-initialised with the conv's fan-in.
 template <Device D>
 ParamId add_conv(ParameterArena<D>& arena, const std::string& name, std::int64_t c_out, std::int64_t c_in,
-                 std::int64_t k) {
-    return arena.add(name, Shape{c_out, c_in, k, k}, Init::he_normal(c_in * k * k));
+                 std::int64_t k, bool trainable = true) {
+    return arena.add(name, Shape{c_out, c_in, k, k}, Init::he_normal(c_in * k * k), trainable);
 }
 
 /// A conv followed by a batch norm (optionally preceded by a ReLU).
@@ -91,9 +91,9 @@ struct ConvBn {
 
 template <Device D>
 ConvBn add_conv_bn(ParameterArena<D>& arena, const std::string& name, std::int64_t c_out, std::int64_t c_in,
-                   std::int64_t k, bool relu_first, int stride = 1, double epsilon = 1e-5) {
-    return ConvBn{add_conv(arena, name + "/w", c_out, c_in, k), add_batch_norm(arena, name + "/bn", c_out, epsilon),
-                  stride, relu_first};
+                   std::int64_t k, bool relu_first, int stride = 1, double epsilon = 1e-5, bool trainable = true) {
+    return ConvBn{add_conv(arena, name + "/w", c_out, c_in, k, trainable),
+                  add_batch_norm(arena, name + "/bn", c_out, epsilon, true, trainable), stride, relu_first};
 }
 
 template <Device D>

@@ -32,16 +32,19 @@ public:
         Shape shape;
         std::int64_t offset = 0;  ///< into values() (parameters) or state() (state tensors)
         Init init;
+        bool trainable = true;
     };
 
-    /// Registers a trainable parameter; its name must be unique. Only before finalize().
-    ParamId add(const std::string& name, const Shape& shape, Init init) {
+    /// Registers a parameter; its name must be unique. Only before finalize(). A frozen
+    /// (trainable = false) parameter keeps its initial values: it takes no gradient and is never
+    /// marked touched, so the optimizer and the L2 term leave it alone.
+    ParamId add(const std::string& name, const Shape& shape, Init init, bool trainable = true) {
         require_open("add");
         check<ValueError>(shape.numel() > 0, "parameter arena: parameter '", name, "' has no elements (shape ",
                           shape.str(), ")");
         check<ValueError>(index_.emplace(name, static_cast<ParamId>(params_.size())).second,
                           "parameter arena: the name '", name, "' is registered twice");
-        params_.push_back(Entry{name, shape, param_elements_, init});
+        params_.push_back(Entry{name, shape, param_elements_, init, trainable});
         param_elements_ += shape.numel();
         return static_cast<ParamId>(params_.size() - 1);
     }
@@ -75,7 +78,7 @@ public:
         if (state_elements_ > 0) state_.narrow(0, 0, state_elements_).copy_from(from_host(state_host));
         vars_.clear();
         for (const Entry& e : params_) {
-            Var<float, D> v(values_.narrow(0, e.offset, e.shape.numel()).view(e.shape), true);
+            Var<float, D> v(values_.narrow(0, e.offset, e.shape.numel()).view(e.shape), e.trainable);
             v.grad() = grads_.narrow(0, e.offset, e.shape.numel()).view(e.shape);
             vars_.push_back(v);
         }
@@ -87,7 +90,7 @@ public:
     /// The parameter's Var (value and gradient are views into the arena); marks it touched.
     const Var<float, D>& use(ParamId id) {
         require_finalized("use");
-        touched_[static_cast<std::size_t>(id)] = 1;
+        if (params_[static_cast<std::size_t>(id)].trainable) touched_[static_cast<std::size_t>(id)] = 1;
         return vars_[static_cast<std::size_t>(id)];
     }
     /// The parameter's Var without marking it touched.
@@ -99,7 +102,9 @@ public:
     /// Forgets which parameters were touched (call after each optimizer step).
     void clear_touched() { std::fill(touched_.begin(), touched_.end(), 0); }
     /// Marks every parameter touched (e.g. for an optimizer policy that updates all weights).
-    void touch_all() { std::fill(touched_.begin(), touched_.end(), 1); }
+    void touch_all() {
+        for (std::size_t i = 0; i < params_.size(); ++i) touched_[i] = params_[i].trainable ? 1 : 0;
+    }
 
     /// Zeroes the gradients of the touched parameters (the others are zero already).
     void zero_touched_grads() {
@@ -112,8 +117,14 @@ public:
     std::size_t num_states() const { return states_.size(); }
     const Entry& param_entry(ParamId id) const { return params_.at(static_cast<std::size_t>(id)); }
     const Entry& state_entry(ParamId id) const { return states_.at(static_cast<std::size_t>(id)); }
-    /// Total trainable elements.
+    /// Total parameter elements (trainable and frozen).
     std::int64_t param_elements() const { return param_elements_; }
+    /// Elements of the trainable parameters.
+    std::int64_t trainable_elements() const {
+        std::int64_t n = 0;
+        for (const Entry& e : params_) n += e.trainable ? e.shape.numel() : 0;
+        return n;
+    }
     std::int64_t state_elements() const { return state_elements_; }
     /// Trainable elements of the touched parameters.
     std::int64_t touched_elements() const {
