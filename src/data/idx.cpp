@@ -89,6 +89,7 @@ ImageDataset load_fashion_mnist(const fs::path& dir, const std::string& split) {
                        " images but '", labels_path.string(), "' holds ", labels.dims[0], " labels");
     ImageDataset ds;
     ds.name = "fashion-mnist/" + split;
+    ds.description = "Fashion-MNIST " + split + " split: " + images_path.string() + ", " + labels_path.string();
     ds.channels = 1;
     ds.height = images.dims[1];
     ds.width = images.dims[2];

@@ -1,10 +1,19 @@
 #include "enas/data/image_dataset.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace enas::data {
 
+void check_pixel_count(const ImageDataset& ds, const char* who) {
+    const auto want = static_cast<std::size_t>(ds.size() * ds.image_elements());
+    check<ValueError>(ds.pixels.size() == want, who, ": image dataset '", ds.name, "' holds ", ds.pixels.size(),
+                      " pixel bytes for ", ds.size(), " images of ", ds.channels, "x", ds.height, "x", ds.width,
+                      ", expected ", want);
+}
+
 ChannelStats channel_stats(const ImageDataset& ds) {
+    check_pixel_count(ds, "channel_stats");
     ChannelStats s;
     const std::int64_t plane = ds.height * ds.width;
     for (std::int64_t c = 0; c < ds.channels; ++c) {
@@ -26,16 +35,17 @@ ChannelStats channel_stats(const ImageDataset& ds) {
     return s;
 }
 
-void gather_batch(const ImageDataset& ds, const std::vector<std::int64_t>& indices, const ChannelStats& stats,
+void gather_batch(const ImageDataset& ds, std::span<const std::int64_t> indices, const ChannelStats& stats,
                   Tensor<float, Cpu>& images, Tensor<std::int32_t, Cpu>& labels) {
     const auto b = static_cast<std::int64_t>(indices.size());
     const Shape want{b, ds.channels, ds.height, ds.width};
-    check<ShapeError>(images.shape() == want, "gather_batch: images tensor has shape ", images.shape().str(),
-                      ", expected ", want.str());
-    check<ShapeError>(labels.shape() == Shape{b}, "gather_batch: labels tensor has shape ", labels.shape().str(),
+    check<ShapeError>(images.shape() == want && images.is_contiguous(), "gather_batch: images tensor has shape ",
+                      images.shape(), ", expected contiguous ", want);
+    check<ShapeError>(labels.shape() == Shape{b} && labels.is_contiguous(), "gather_batch: labels tensor has shape ", labels.shape(),
                       ", expected [", b, "]");
     check<ShapeError>(static_cast<std::int64_t>(stats.mean.size()) == ds.channels, "gather_batch: stats for ",
                       stats.mean.size(), " channels, dataset has ", ds.channels);
+    check_pixel_count(ds, "gather_batch");
     const std::int64_t plane = ds.height * ds.width;
     for (std::int64_t k = 0; k < b; ++k) {
         const std::int64_t n = indices[static_cast<std::size_t>(k)];

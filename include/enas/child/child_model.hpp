@@ -14,6 +14,7 @@ template <Device D>
 struct ChildOutput {
     Var<float, D> logits;
     Var<float, D> aux_logits;
+    double aux_weight = 0;  ///< weight of the aux head's cross-entropy in the training loss
 };
 
 /// How a child runs when it is evaluated (controller reward, valid and test accuracy).

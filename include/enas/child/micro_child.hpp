@@ -106,7 +106,10 @@ public:
                 prev = x;
                 x = y;
             }
-            if (config_.aux_head && f.training && c == aux_cell()) out.aux_logits = aux_forward(f, x);
+            if (config_.aux_head && f.training && c == aux_cell()) {
+                out.aux_logits = aux_forward(f, x);
+                out.aux_weight = config_.aux_weight;
+            }
         }
         Var<float, D> h = ops::global_avg_pool(f.tape, ops::relu(f.tape, x));
         if (f.training && config_.keep_prob < 1) h = ops::dropout(f.tape, h, config_.keep_prob);

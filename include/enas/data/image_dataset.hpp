@@ -2,6 +2,7 @@
 // tensors. Loaders for each file format fill one of these.
 #pragma once
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@ namespace enas::data {
 
 struct ImageDataset {
     std::string name;                 ///< e.g. "fashion-mnist/train"
+    std::string description;          ///< where it came from, e.g. which files were found
     std::int64_t channels = 0, height = 0, width = 0;
     std::int32_t num_classes = 0;
     std::vector<std::uint8_t> pixels;  ///< size() * channels * height * width, NCHW order
@@ -20,6 +22,10 @@ struct ImageDataset {
     std::int64_t image_elements() const { return channels * height * width; }
 };
 
+/// Throws ValueError unless ds.pixels holds exactly size() * image_elements() bytes (`who` names
+/// the caller in the message).
+void check_pixel_count(const ImageDataset& ds, const char* who);
+
 /// Per-channel mean and standard deviation of the pixels scaled to [0, 1].
 struct ChannelStats {
     std::vector<float> mean, stddev;
@@ -28,7 +34,13 @@ ChannelStats channel_stats(const ImageDataset& ds);
 
 /// Writes images `indices` of `ds`, scaled to [0, 1] and standardised with `stats`, into
 /// `images` [B, C, H, W] and their labels into `labels` [B] (B = indices.size()).
-void gather_batch(const ImageDataset& ds, const std::vector<std::int64_t>& indices, const ChannelStats& stats,
+/// Throws ValueError on an index outside [0, size()) and ShapeError on mismatched tensors.
+void gather_batch(const ImageDataset& ds, std::span<const std::int64_t> indices, const ChannelStats& stats,
                   Tensor<float, Cpu>& images, Tensor<std::int32_t, Cpu>& labels);
+/// The same for a vector of indices (also accepts a braced list).
+inline void gather_batch(const ImageDataset& ds, const std::vector<std::int64_t>& indices, const ChannelStats& stats,
+                         Tensor<float, Cpu>& images, Tensor<std::int32_t, Cpu>& labels) {
+    gather_batch(ds, std::span<const std::int64_t>(indices), stats, images, labels);
+}
 
 }  // namespace enas::data

@@ -1,0 +1,111 @@
+// cifar_train: trains one fixed architecture from scratch (the ENAS "final" step, reference
+// §7.4) on CIFAR-10, CIFAR-100 or Fashion-MNIST and reports test accuracy after every epoch.
+// The architecture comes from --arch: a flat string, a file (best_arch.txt or best_arch.json as
+// cifar_search writes them) or "released" (the authors' published architecture of the space).
+// Writes the run folder (config.json, metrics.jsonl, checkpoints/, summary.json); --resume
+// continues an interrupted run.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "../common/cnn_cli.hpp"
+#include "enas/search/released.hpp"
+#include "enas/train/final_training.hpp"
+
+using namespace enas;
+
+namespace {
+
+search::MacroArch read_macro(const std::string& value) {
+    const std::string text = enas_cli::arch_text(value == "released" ? search::kReleasedMacro : value);
+    if (enas_cli::is_json_text(text)) return search::macro_arch_from_json(search::ArchJson::parse(text));
+    return search::MacroArch::parse(text);
+}
+
+search::MicroArch read_micro(const std::string& value) {
+    const std::string text = enas_cli::arch_text(value == "released" ? search::kReleasedMicro : value);
+    if (enas_cli::is_json_text(text)) return search::micro_arch_from_json(search::ArchJson::parse(text));
+    std::istringstream in(text);
+    int tokens = 0;
+    for (std::string w; in >> w;) ++tokens;
+    check<FormatError>(tokens > 0 && tokens % 8 == 0, "micro architecture: ", tokens,
+                       " integers is not 8B (two cells of B nodes, 4 integers per node)");
+    return search::MicroArch::parse(text, tokens / 8);
+}
+
+template <Device D, class Model, class Arch>
+int train(Context<D>& ctx, const train::CnnConfig& config, const train::CnnData& data, Model& model,
+          const Arch& arch, train::RunFolder& run, bool resume) {
+    auto progress = train::ProgressReporter::for_stderr(config.log_every);
+    train::FinalTraining<D, Model, Arch> trainer(ctx, config, data, model, arch, run, progress);
+    if (resume) trainer.resume();
+    const nlohmann::json s = trainer.run();
+    std::printf("cifar_train: %s architecture, %lld parameters, %lld epochs: train accuracy %.4f, test accuracy "
+                "%.4f (best %.4f), %.1f images/s\n",
+                cnn_space_name(config.space), static_cast<long long>(s["params"].get<std::int64_t>()),
+                static_cast<long long>(s["epochs"].get<std::int64_t>()), s["train_accuracy"].get<double>(),
+                s["test_accuracy"].get<double>(), s["best_test_accuracy"].get<double>(),
+                s["images_per_second"].get<double>());
+    std::printf("cifar_train: run folder %s\n", run.dir().c_str());
+    return 0;
+}
+
+template <Device D>
+int run_on(const enas_cli::CnnFlags& flags, train::CnnConfig config, const std::string& arch_value) {
+    const std::string out = flags.out_dir("cifar_train");
+    if (config.space == train::CnnSpace::macro) {
+        const search::MacroArch arch = read_macro(arch_value);
+        check<ValueError>(!flags.layers || *flags.layers == arch.num_layers(), "--layers ", flags.layers.value_or(0),
+                          " differs from the architecture's ", arch.num_layers(), " layers");
+        config.layers = arch.num_layers();
+        const train::CnnData data = train::load_cnn_data(config);
+        nlohmann::json cj = config.to_json();
+        cj["arch"] = arch.to_string();
+        train::RunFolder run = enas_cli::open_run(flags, out, cj);
+        Context<D> ctx(config.seed);
+        child::MacroChild<D> model(ctx, train::macro_child_config(config, data.train), config.seed, &arch);
+        std::printf("cifar_train: macro final model, %d layers, F = %d, %lld parameters, %s (%lld train / %lld test "
+                    "images), %s\n", config.layers, config.filters,
+                    static_cast<long long>(model.arena().trainable_elements()), config.dataset.c_str(),
+                    static_cast<long long>(data.train.size()), static_cast<long long>(data.test.size()), D::name);
+        return train(ctx, config, data, model, arch, run, flags.resume);
+    }
+    const search::MicroArch arch = read_micro(arch_value);
+    config.nodes = arch.num_nodes();
+    const train::CnnData data = train::load_cnn_data(config);
+    nlohmann::json cj = config.to_json();
+    cj["arch"] = arch.to_string();
+    train::RunFolder run = enas_cli::open_run(flags, out, cj);
+    Context<D> ctx(config.seed);
+    child::MicroChild<D> model(ctx, train::micro_child_config(config, data.train), config.seed, &arch);
+    std::printf("cifar_train: micro final model, %d + 2 cells, B = %d, F = %d, %lld parameters, %s (%lld train / %lld "
+                "test images), %s\n", config.layers, config.nodes, config.filters,
+                static_cast<long long>(model.arena().trainable_elements()), config.dataset.c_str(),
+                static_cast<long long>(data.train.size()), static_cast<long long>(data.test.size()), D::name);
+    return train(ctx, config, data, model, arch, run, flags.resume);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"cifar_train: train a fixed ENAS architecture from scratch and report test accuracy each epoch"};
+    enas_cli::CnnFlags flags;
+    std::string arch;
+    app.add_option("--arch", arch, "architecture: a flat string, a file (best_arch.txt / best_arch.json) or "
+                                   "'released' (the authors' published architecture)")->required();
+    flags.add_to(app);
+    CLI11_PARSE(app, argc, argv);
+    try {
+        const train::CnnConfig config = flags.config(search::ChildMode::final);
+        if (flags.device == "cuda") {
+            if constexpr (has_cuda_backend) return run_on<Cuda>(flags, config, arch);
+            else throw DeviceError("--device cuda: this build of enas has no CUDA backend (configure with "
+                                   "-DENAS_CUDA=ON, or -DENAS_CUDA_EMULATION=ON for the CPU emulator)");
+        }
+        return run_on<Cpu>(flags, config, arch);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "cifar_train: error: %s\n", e.what());
+        return 1;
+    }
+}

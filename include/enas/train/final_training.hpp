@@ -1,0 +1,164 @@
+// Final training of one fixed architecture (reference §7.4): SGD epochs over the training split
+// with the SGDR schedule, test accuracy after every epoch, metrics.jsonl lines, an atomic
+// checkpoint per epoch (weights, BN statistics, momentum, RNG, counters), resume from the newest
+// valid checkpoint, and a stop with a message on a non-finite loss (the last good checkpoint
+// stays). Used by cifar_train; any CnnChildModel works.
+#pragma once
+#include <chrono>
+#include <ostream>
+
+#include "enas/data/samplers.hpp"
+#include "enas/train/checkpoint_set.hpp"
+#include "enas/train/child_steps.hpp"
+#include "enas/train/cnn_setup.hpp"
+#include "enas/train/progress.hpp"
+#include "enas/train/run_folder.hpp"
+
+namespace enas::train {
+
+/// Accuracy of `arch` on all of `ds` in eval batches, under the model's evaluation policy.
+template <Device D, class Model, class Arch>
+double dataset_accuracy(Context<D>& ctx, Model& model, const Arch& arch, const data::ImageDataset& ds,
+                        const data::ChannelStats& stats, int eval_batch) {
+    if (ds.size() == 0) return 0.0;
+    data::EvalBatches batches(ds, stats, eval_batch);
+    std::int64_t correct = 0;
+    for (std::int64_t i = 0; i < batches.size(); ++i) correct += eval_correct(ctx, model, arch, batches.batch(i));
+    return static_cast<double>(correct) / static_cast<double>(ds.size());
+}
+
+/// Saves / restores the child's whole training state into / from a checkpoint.
+template <Device D>
+void add_child_state(CheckpointWriter& w, nn::ParameterArena<D>& arena, optim::ChildSgd<D>& sgd,
+                     const std::string& prefix = "child") {
+    w.add_tensor(prefix + "/values", arena.values());
+    w.add_tensor(prefix + "/state", arena.state_buffer());
+    w.add_tensor(prefix + "/momentum", sgd.momentum());
+}
+template <Device D>
+void restore_child_state(const Checkpoint& c, nn::ParameterArena<D>& arena, optim::ChildSgd<D>& sgd,
+                         const std::string& prefix = "child") {
+    c.restore(prefix + "/values", arena.values());
+    c.restore(prefix + "/state", arena.state_buffer());
+    c.restore(prefix + "/momentum", sgd.momentum());
+}
+
+template <Device D, class Model, class Arch>
+class FinalTraining {
+public:
+    FinalTraining(Context<D>& ctx, const CnnConfig& config, const CnnData& data, Model& model, Arch arch,
+                  RunFolder& run, ProgressReporter& progress)
+        : ctx_(ctx), config_(config), data_(data), model_(model), arch_(std::move(arch)), run_(run),
+          progress_(progress), sgd_(ctx, model.arena(), child_sgd_config(config)),
+          checkpoints_(run.checkpoint_folder()), schedule_(lr_schedule_of(config)) {}
+
+    /// Continues from the newest valid checkpoint of the run folder, if any; returns the epoch
+    /// to start from (0 without a checkpoint). Warnings about skipped (damaged) checkpoints go to
+    /// the progress reporter.
+    std::int64_t resume() {
+        auto latest = checkpoints_.load_latest();
+        if (!latest) return 0;
+        for (const std::string& w : latest->warnings) progress_.message("warning: " + w);
+        const Checkpoint& c = latest->checkpoint;
+        restore_child_state(c, model_.arena(), sgd_);
+        const nlohmann::json p = c.json("progress");
+        ctx_.rng().set_state(p.at("rng_seed").get<std::uint64_t>(), p.at("rng_offset").get<std::uint64_t>());
+        start_epoch_ = p.at("epochs_done").get<std::int64_t>();
+        history_ = p.at("history");
+        checkpoints_.remove_after(latest->epoch);
+        run_.truncate_after_epoch(start_epoch_ - 1);
+        progress_.message("resuming from " + checkpoints_.path_for(latest->epoch).string() + " (" +
+                          std::to_string(start_epoch_) + " epochs done)");
+        return start_epoch_;
+    }
+
+    /// Trains the remaining epochs; returns the summary (also written to summary.json).
+    nlohmann::json run() {
+        const std::int64_t steps = data::batches_per_epoch(data_.train.size(), config_.batch, false);
+        data::BatchLoader loader(data_.train, data_.stats, train_loader_options(config_, config_.seed), start_epoch_, 0);
+        double images_per_second = 0;
+        for (std::int64_t epoch = start_epoch_; epoch < config_.epochs; ++epoch) {
+            const double lr = schedule_.lr(epoch);
+            const auto t0 = std::chrono::steady_clock::now();
+            double loss_sum = 0, acc_sum = 0;
+            std::int64_t images = 0;
+            progress_.begin("train", epoch, config_.epochs, steps);
+            for (std::int64_t s = 0; s < steps; ++s) {
+                const data::Batch batch = loader.next();
+                if constexpr (requires { model_.set_progress(std::int64_t{0}, std::int64_t{0}); })
+                    model_.set_progress(epoch * steps + s, config_.epochs * steps);
+                StepResult r;
+                try {
+                    r = train_step(ctx_, model_, arch_, batch, sgd_, lr);
+                } catch (const ValueError& e) {
+                    progress_.message(std::string("error: ") + e.what());
+                    write_summary("diverged", images_per_second);
+                    throw;
+                }
+                loss_sum += r.loss * r.images;
+                acc_sum += r.accuracy * r.images;
+                images += r.images;
+                progress_.update(s + 1, {{"loss", r.loss}, {"acc", r.accuracy}, {"lr", lr}}, r.images);
+                if ((s + 1) % config_.log_every == 0 || s + 1 == steps)
+                    run_.append_metrics({{"phase", "train"}, {"epoch", epoch}, {"step", s + 1}, {"loss", r.loss},
+                                         {"accuracy", r.accuracy}, {"lr", lr}});
+            }
+            const double train_seconds = seconds_since(t0);
+            images_per_second = images / std::max(train_seconds, 1e-9);
+            const double test_accuracy = dataset_accuracy(ctx_, model_, arch_, data_.test, data_.stats, config_.eval_batch);
+            const nlohmann::json record = {{"phase", "epoch"}, {"epoch", epoch}, {"lr", lr},
+                                           {"train_loss", loss_sum / images}, {"train_accuracy", acc_sum / images},
+                                           {"test_accuracy", test_accuracy}, {"images_per_second", images_per_second},
+                                           {"seconds", seconds_since(t0)}};
+            progress_.end({{"loss", loss_sum / images}, {"train_acc", acc_sum / images}, {"test_acc", test_accuracy}});
+            run_.append_metrics(record);
+            history_.push_back(record);
+            save_checkpoint(epoch + 1);
+        }
+        return write_summary("finished", images_per_second);
+    }
+
+    optim::ChildSgd<D>& optimizer() { return sgd_; }
+
+private:
+    static double seconds_since(std::chrono::steady_clock::time_point t0) {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+
+    void save_checkpoint(std::int64_t epochs_done) {
+        CheckpointWriter w;
+        add_child_state(w, model_.arena(), sgd_);
+        w.add_json("progress", {{"epochs_done", epochs_done}, {"rng_seed", ctx_.rng().seed()},
+                                {"rng_offset", ctx_.rng().offset()}, {"history", history_}});
+        checkpoints_.save(epochs_done, w);
+    }
+
+    nlohmann::json write_summary(const std::string& status, double images_per_second) {
+        const nlohmann::json last = history_.empty() ? nlohmann::json::object() : history_.back();
+        nlohmann::json s = {{"status", status}, {"arch", arch_.to_string()}, {"space", cnn_space_name(config_.space)},
+                            {"params", model_.arena().trainable_elements()}, {"epochs", history_.size()},
+                            {"train_accuracy", last.value("train_accuracy", 0.0)},
+                            {"test_accuracy", last.value("test_accuracy", 0.0)},
+                            {"images_per_second", images_per_second}, {"history", history_}};
+        double best = 0;
+        for (const auto& h : history_) best = std::max(best, h.value("test_accuracy", 0.0));
+        s["best_test_accuracy"] = best;
+        run_.write_summary(s);
+        return s;
+    }
+
+    Context<D>& ctx_;
+    CnnConfig config_;
+    const CnnData& data_;
+    Model& model_;
+    Arch arch_;
+    RunFolder& run_;
+    ProgressReporter& progress_;
+    optim::ChildSgd<D> sgd_;
+    CheckpointSet checkpoints_;
+    SgdrSchedule schedule_;
+    std::int64_t start_epoch_ = 0;
+    nlohmann::json history_ = nlohmann::json::array();
+};
+
+}  // namespace enas::train

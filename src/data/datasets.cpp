@@ -1,0 +1,48 @@
+#include "enas/data/datasets.hpp"
+
+#include "enas/core/error.hpp"
+#include "enas/data/cifar.hpp"
+#include "enas/data/idx.hpp"
+
+namespace enas::data {
+namespace fs = std::filesystem;
+
+std::vector<std::string> dataset_names() { return {"cifar10", "cifar100", "fashion-mnist"}; }
+
+ImageDataset load_dataset(const std::string& name, const fs::path& dir, const std::string& split) {
+    if (name == "fashion-mnist") return load_fashion_mnist(dir.empty() ? fs::path(kDebianFashionMnistDir) : dir, split);
+    if (name == "cifar10" || name == "cifar100") {
+        check<ValueError>(!dir.empty(), "dataset '", name, "' has no default folder: pass the folder of its binary release (",
+                          name == "cifar10" ? "cifar-10-batches-bin" : "cifar-100-binary", ")");
+        return name == "cifar10" ? load_cifar10(dir, split) : load_cifar100(dir, split);
+    }
+    throw ValueError(detail::concat("unknown dataset '", name, "', expected one of: cifar10, cifar100, fashion-mnist"));
+}
+
+ImageDataset subset(const ImageDataset& ds, std::int64_t begin, std::int64_t end) {
+    check<ValueError>(0 <= begin && begin <= end && end <= ds.size(), "subset: range [", begin, ", ", end,
+                      ") is not inside [0, ", ds.size(), ") of '", ds.name, "'");
+    ImageDataset out;
+    out.name = detail::concat(ds.name, "[", begin, ":", end, "]");
+    out.description = detail::concat("images [", begin, ", ", end, ") of ", ds.name,
+                                     ds.description.empty() ? "" : " (", ds.description,
+                                     ds.description.empty() ? "" : ")");
+    out.channels = ds.channels;
+    out.height = ds.height;
+    out.width = ds.width;
+    out.num_classes = ds.num_classes;
+    const std::int64_t elems = ds.image_elements();
+    out.pixels.assign(ds.pixels.begin() + begin * elems, ds.pixels.begin() + end * elems);
+    out.labels.assign(ds.labels.begin() + begin, ds.labels.begin() + end);
+    return out;
+}
+
+TrainValidSplit split_train_valid(const ImageDataset& ds, std::int64_t num_valid) {
+    check<ValueError>(num_valid >= 0 && num_valid < ds.size(), "split_train_valid: ", num_valid,
+                      " validation images requested from '", ds.name, "' with ", ds.size(),
+                      " images; expected 0 <= num_valid < ", ds.size(), " so that training images remain");
+    const std::int64_t cut = ds.size() - num_valid;
+    return TrainValidSplit{subset(ds, 0, cut), subset(ds, cut, ds.size())};
+}
+
+}  // namespace enas::data
