@@ -6,7 +6,9 @@
 
 #include "enas/child/macro_child.hpp"
 #include "enas/child/micro_child.hpp"
+#include "enas/data/batch_loader.hpp"
 #include "enas/data/datasets.hpp"
+#include "enas/optim/child_sgd.hpp"
 #include "enas/train/cnn_config.hpp"
 #include "enas/train/lr_schedule.hpp"
 

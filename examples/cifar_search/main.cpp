@@ -1,0 +1,153 @@
+// cifar_search: the ENAS search (reference §1, §7.2) on CIFAR-10, CIFAR-100 or Fashion-MNIST in
+// the macro or micro space, with the ENAS controller or RandomSearch, then the derive step. Writes
+// the run folder (config.json, metrics.jsonl, archs.jsonl, checkpoints/, best_arch.txt,
+// best_arch.json, derive.json, summary.json); --resume continues an interrupted search.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <memory>
+
+#include "../common/cnn_cli.hpp"
+#include "enas/controller/controllers.hpp"
+#include "enas/train/derive.hpp"
+
+using namespace enas;
+
+namespace {
+
+struct SearchFlags {
+    std::string policy = "enas";
+    std::optional<int> derive_k, train_steps, num_aggregate, reward_batch, eval_archs, derive_batches;
+    std::optional<std::int64_t> controller_start_epoch;
+    std::optional<double> controller_lr;
+    std::string controller_init;
+
+    void add_to(CLI::App& app) {
+        app.add_option("--policy", policy, "enas (the LSTM controller) | random (RandomSearch, same budget)")
+            ->check(CLI::IsMember({"enas", "random"}))->capture_default_str();
+        app.add_option("--derive", derive_k, "derive step: candidates to sample and score (preset)");
+        app.add_option("--derive-batches", derive_batches, "validation batches each candidate is scored on");
+        app.add_option("--controller-init", controller_init, "start from a saved controller state (transfer)");
+        app.add_option("--controller-start-epoch", controller_start_epoch, "first epoch whose end trains the controller");
+        app.add_option("--train-steps", train_steps, "controller Adam steps per epoch (preset)");
+        app.add_option("--num-aggregate", num_aggregate, "REINFORCE samples per Adam step (preset)");
+        app.add_option("--controller-lr", controller_lr, "controller Adam learning rate (preset)");
+        app.add_option("--reward-batch", reward_batch, "images per reward batch (default: the child batch)");
+        app.add_option("--eval-archs", eval_archs, "architectures sampled and scored after each epoch");
+    }
+    train::SearchConfig config(const train::CnnConfig& c) const {
+        train::SearchConfig s = train::SearchConfig::preset_for(c.space, c.preset);
+        s.policy = policy;
+        if (derive_k) s.derive_k = *derive_k;
+        if (derive_batches) s.derive_batches = *derive_batches;
+        if (train_steps) s.train_steps = *train_steps;
+        if (num_aggregate) s.num_aggregate = *num_aggregate;
+        if (controller_lr) s.controller_lr = *controller_lr;
+        if (reward_batch) s.reward_batch = *reward_batch;
+        if (eval_archs) s.eval_archs = *eval_archs;
+        if (controller_start_epoch) s.controller_start_epoch = *controller_start_epoch;
+        s.controller_init = controller_init;
+        s.validate();
+        return s;
+    }
+};
+
+template <class ControllerConfig>
+std::unique_ptr<controller::ArchitecturePolicy> make_policy(ControllerConfig cc, const train::SearchConfig& s,
+                                                            std::uint64_t seed) {
+    cc.reinforce = s.reinforce(cc.reinforce);
+    if (s.policy == "random") return std::make_unique<controller::RandomSearch>(cc, seed);
+    if constexpr (std::is_same_v<ControllerConfig, controller::MacroControllerConfig>)
+        return std::make_unique<controller::MacroController>(cc, seed);
+    else
+        return std::make_unique<controller::MicroController>(cc, seed);
+}
+
+template <Device D, class Model, class Arch>
+int search_with(Context<D>& ctx, const train::CnnConfig& config, const train::SearchConfig& sc,
+                const train::CnnData& data, Model& model, controller::ArchitecturePolicy& policy,
+                train::RunFolder& run, bool resume) {
+    auto progress = train::ProgressReporter::for_stderr(config.log_every);
+    train::SearchLoop<D, Model, Arch> loop(ctx, config, sc, data, model, policy, run, progress);
+    if (resume) loop.resume();
+    else if (!sc.controller_init.empty()) policy.load(sc.controller_init);
+    const nlohmann::json last = loop.run();
+    const auto candidates = train::derive(ctx, model, policy, loop, sc, run, progress);
+    const train::DeriveCandidate& best = candidates.front();
+    const nlohmann::json summary = {
+        {"best_arch", best.arch}, {"best_reward", best.score}, {"space", cnn_space_name(config.space)},
+        {"policy", sc.policy}, {"valid_accuracy", last.value("valid_accuracy", 0.0)},
+        {"test_accuracy", last.value("test_accuracy", 0.0)},
+        {"accuracy_note", "valid_accuracy, test_accuracy and best_reward are shared-weight, search-time figures "
+                          "(each eval batch with a sampled architecture); retrain best_arch with cifar_train for the "
+                          "final accuracy"},
+        {"epochs", loop.epochs_done()}, {"seconds", loop.seconds()},
+        {"images_per_second", last.value("images_per_second", 0.0)}};
+    run.write_summary(summary);
+    std::printf("cifar_search: derived architecture (%s space, %s policy):\n  %s\n", cnn_space_name(config.space),
+                sc.policy.c_str(), best.arch.c_str());
+    std::printf("cifar_search: its reward (validation accuracy with the shared weights, %d batches): %.4f\n",
+                sc.derive_batches, best.score);
+    std::printf("cifar_search: search-time shared-weight accuracy: valid %.4f, test %.4f; %.0f s\n",
+                summary["valid_accuracy"].get<double>(), summary["test_accuracy"].get<double>(), loop.seconds());
+    std::printf("cifar_search: run folder %s (retrain with: cifar_train --space %s --arch %s/best_arch.txt)\n",
+                run.dir().c_str(), cnn_space_name(config.space), run.dir().c_str());
+    return 0;
+}
+
+template <Device D>
+int run_on(const enas_cli::CnnFlags& flags, const train::CnnConfig& config, const train::SearchConfig& sc) {
+    const train::CnnData data = train::load_cnn_data(config);
+    nlohmann::json cj = config.to_json();
+    cj["search"] = sc.to_json();
+    train::RunFolder run = enas_cli::open_run(flags, flags.out_dir("cifar_search"), cj);
+    Context<D> ctx(config.seed);
+    std::printf("cifar_search: %s space, %s policy, %s (%lld train / %lld valid / %lld test images), %lld epochs, "
+                "%s device\n", cnn_space_name(config.space), sc.policy.c_str(), config.dataset.c_str(),
+                static_cast<long long>(data.train.size()), static_cast<long long>(data.valid.size()),
+                static_cast<long long>(data.test.size()), static_cast<long long>(config.epochs), D::name);
+    if (config.space == train::CnnSpace::macro) {
+        child::MacroChild<D> model(ctx, train::macro_child_config(config, data.train), config.seed);
+        controller::MacroControllerConfig cc;
+        cc.num_layers = config.layers;
+        auto policy = make_policy(cc, sc, config.seed ^ 0xC0DEull);
+        std::printf("cifar_search: macro supernet, %d layers, F = %d, %lld shared parameters\n", config.layers,
+                    config.filters, static_cast<long long>(model.arena().trainable_elements()));
+        return search_with<D, child::MacroChild<D>, search::MacroArch>(ctx, config, sc, data, model, *policy, run,
+                                                                       flags.resume);
+    }
+    child::MicroChild<D> model(ctx, train::micro_child_config(config, data.train), config.seed);
+    controller::MicroControllerConfig cc;
+    cc.num_nodes = config.nodes;
+    auto policy = make_policy(cc, sc, config.seed ^ 0xC0DEull);
+    std::printf("cifar_search: micro supernet, %d + 2 cells, B = %d, F = %d, %lld shared parameters\n", config.layers,
+                config.nodes, config.filters, static_cast<long long>(model.arena().trainable_elements()));
+    return search_with<D, child::MicroChild<D>, search::MicroArch>(ctx, config, sc, data, model, *policy, run,
+                                                                   flags.resume);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"cifar_search: ENAS architecture search (macro or micro space) with the ENAS controller or "
+                 "RandomSearch, then the derive step"};
+    enas_cli::CnnFlags flags;
+    flags.dataset = "fashion-mnist";
+    SearchFlags search_flags;
+    flags.add_to(app);
+    search_flags.add_to(app);
+    CLI11_PARSE(app, argc, argv);
+    try {
+        const train::CnnConfig config = flags.config(search::ChildMode::search);
+        const train::SearchConfig sc = search_flags.config(config);
+        if (flags.device == "cuda") {
+            if constexpr (has_cuda_backend) return run_on<Cuda>(flags, config, sc);
+            else throw DeviceError("--device cuda: this build of enas has no CUDA backend (configure with "
+                                   "-DENAS_CUDA=ON, or -DENAS_CUDA_EMULATION=ON for the CPU emulator)");
+        }
+        return run_on<Cpu>(flags, config, sc);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "cifar_search: error: %s\n", e.what());
+        return 1;
+    }
+}
