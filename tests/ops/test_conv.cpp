@@ -239,3 +239,22 @@ TEST_CASE("conv2d rejects bad shapes and parameters", "[conv][errors]") {
                         ShapeError, Contains("input 5") && Contains("kernel 6"));
     REQUIRE_THROWS_AS(ops::conv2d(ctx, Tensor<float, Cpu>(), w), StateError);
 }
+
+TEST_CASE("conv2d backward-weight is bitwise reproducible across runs", "[conv]") {
+    // Per-worker partial sums must cover the same items every run (WorkSplit::fixed), whatever
+    // thread the OS delays; otherwise the float sum order, and the result, varies.
+    Context<Cpu> ctx(3);
+    Rng rng(21);
+    for (const Shape& ws : {Shape{16, 12, 3, 3}, Shape{16, 12, 1, 1}, Shape{16, 12, 5, 5}}) {
+        const Tensor<float, Cpu> x = test::random_tensor<float>(Shape{24, 12, 16, 16}, rng);
+        const Tensor<float, Cpu> gy = test::random_tensor<float>(Shape{24, 16, 16, 16}, rng);
+        std::vector<float> first;
+        for (int run = 0; run < 6; ++run) {
+            Tensor<float, Cpu> gw = Tensor<float, Cpu>::zeros(ws);
+            cpu::conv2d_backward_weight(ctx, Conv2dParams{}, x, gy, gw);
+            if (run == 0) first = gw.to_vector();
+            INFO("weight " << ws.str() << ", run " << run);
+            REQUIRE(gw.to_vector() == first);
+        }
+    }
+}

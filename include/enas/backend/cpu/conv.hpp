@@ -215,7 +215,7 @@ void backward_weight(Context<Cpu>& ctx, const ConvGeometry& g, const T* x, const
                 gemm_nt<T>(avx, g.c_out, patch, cols, gyn, out_plane, col, cols, acc, patch);
             }
         }
-    });
+    }, WorkSplit::fixed);  // per-worker partial sums: a fixed split keeps the result reproducible
     if (workers > 1) {
         const T* p = partial.data();
         for (int t = 0; t < workers; ++t) {

@@ -126,7 +126,7 @@ inline void implicit_backward_weight(Context<Cpu>& ctx, const ConvGeometry& g, c
             avx512::gemm_nt(g.c_out, patch, grid.columns, spread, grid.columns,
                             avx512::ListedRows{padded, scratch.offsets.data()}, acc, patch);
         }
-    });
+    }, WorkSplit::fixed);  // per-worker partial sums: a fixed split keeps the result reproducible
     if (workers > 1) {
         const float* p = partial.data();
         for (int t = 0; t < workers; ++t) {

@@ -158,14 +158,31 @@ inline int conv_workers(std::int64_t items, double macs) {
     return static_cast<int>(std::min<std::int64_t>(omp_get_max_threads(), items));
 }
 
+/// How for_each_worker hands out items.
+enum class WorkSplit {
+    /// About 8 chunks per worker on demand, so a thread the OS delays (these machines are shared)
+    /// does not hold up the whole pass. Which worker runs an item varies from run to run.
+    dynamic,
+    /// One contiguous range per worker, fixed by (items, workers): for per-worker partial sums,
+    /// so that the floating-point summation order, and hence the result, is reproducible.
+    fixed,
+};
+
 /// Runs f(worker, item_begin, item_end) over [0, items) on `workers` OpenMP threads (or directly
-/// when workers == 1); `worker` indexes per-worker scratch. The items are handed out in about 8
-/// chunks per worker on demand, so a thread the OS delays (these machines are shared) does not
-/// hold up the whole pass.
+/// when workers == 1); `worker` indexes per-worker scratch.
 template <class F>
-void for_each_worker(int workers, std::int64_t items, F&& f) {
+void for_each_worker(int workers, std::int64_t items, F&& f, WorkSplit split = WorkSplit::dynamic) {
     if (workers <= 1) {
         f(0, std::int64_t{0}, items);
+        return;
+    }
+    if (split == WorkSplit::fixed) {
+#pragma omp parallel num_threads(workers)
+        {
+            const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+            const std::int64_t begin = items * t / nt, end = items * (t + 1) / nt;
+            if (begin < end) f(t, begin, end);
+        }
         return;
     }
     const std::int64_t chunk = std::max<std::int64_t>(1, items / (8 * std::int64_t{workers}));
