@@ -36,9 +36,10 @@ SearchConfig tiny_search() {
     return s;
 }
 
-/// Runs `epochs` epochs of a search in `dir` (resuming when asked), then derives.
-SearchRun run_search(const std::filesystem::path& dir, std::int64_t epochs, bool resume, const CnnData& data) {
-    const CnnConfig config = test::tiny_config(CnnSpace::macro, search::ChildMode::search, epochs);
+/// Runs a 3-epoch search in `dir`, stopping after `stop_at` epochs (an interruption), resuming
+/// when asked, then derives.
+SearchRun run_search(const std::filesystem::path& dir, std::int64_t stop_at, bool resume, const CnnData& data) {
+    const CnnConfig config = test::tiny_config(CnnSpace::macro, search::ChildMode::search, 3);
     const SearchConfig sc = tiny_search();
     RunFolder run(dir, resume ? RunFolderMode::resume : RunFolderMode::fresh);
     run.write_config(config.to_json());
@@ -52,7 +53,7 @@ SearchRun run_search(const std::filesystem::path& dir, std::int64_t epochs, bool
     ProgressReporter progress(log, ProgressReporter::Options{});
     Loop loop(ctx, config, sc, data, model, policy, run, progress);
     if (resume) loop.resume();
-    loop.run();
+    loop.run(stop_at);
     const auto candidates = derive(ctx, model, policy, loop, sc, run, progress);
     return {model.arena().values().to_vector(), candidates.front().arch, log.str()};
 }
@@ -79,7 +80,7 @@ TEST_CASE("search loop: both phases run and every run file is written", "[train]
         REQUIRE(m["reward"].get<double>() <= 1);
     }
     REQUIRE(epochs == 2);
-    REQUIRE(child_lines >= 6);  // 6 steps per epoch, a line every 2
+    REQUIRE(child_lines == 6);  // 6 steps per epoch, a line every 2
     const auto archs = read_json_lines(tmp / "run" / "archs.jsonl");
     REQUIRE(archs.size() == 6);  // 3 per epoch
     REQUIRE(archs[0]["epoch"] == 0);

@@ -72,12 +72,14 @@ public:
         return start_epoch_;
     }
 
-    /// Trains the remaining epochs; returns the summary (also written to summary.json).
-    nlohmann::json run() {
+    /// Trains the remaining epochs (or stops after epoch `stop_at` - 1 when 0 <= stop_at <
+    /// epochs, as an interruption would); returns the summary (also written to summary.json).
+    nlohmann::json run(std::int64_t stop_at = -1) {
+        const std::int64_t end = stop_at >= 0 ? std::min(stop_at, config_.epochs) : config_.epochs;
         const std::int64_t steps = data::batches_per_epoch(data_.train.size(), config_.batch, false);
         data::BatchLoader loader(data_.train, data_.stats, train_loader_options(config_, config_.seed), start_epoch_, 0);
         double images_per_second = 0;
-        for (std::int64_t epoch = start_epoch_; epoch < config_.epochs; ++epoch) {
+        for (std::int64_t epoch = start_epoch_; epoch < end; ++epoch) {
             const double lr = schedule_.lr(epoch);
             const auto t0 = std::chrono::steady_clock::now();
             double loss_sum = 0, acc_sum = 0;
@@ -115,7 +117,7 @@ public:
             history_.push_back(record);
             save_checkpoint(epoch + 1);
         }
-        return write_summary("finished", images_per_second);
+        return write_summary(end == config_.epochs ? "finished" : "stopped", images_per_second);
     }
 
     optim::ChildSgd<D>& optimizer() { return sgd_; }

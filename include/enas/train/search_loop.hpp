@@ -67,12 +67,14 @@ public:
         return epochs_done_;
     }
 
-    /// Runs the remaining epochs. Returns the last epoch's metrics record.
-    nlohmann::json run() {
+    /// Runs the remaining epochs (or stops after epoch `stop_at` - 1 when 0 <= stop_at < epochs, as
+    /// an interruption would). Returns the last epoch's metrics record.
+    nlohmann::json run(std::int64_t stop_at = -1) {
+        const std::int64_t end = stop_at >= 0 ? std::min(stop_at, config_.epochs) : config_.epochs;
         const std::int64_t steps = data::batches_per_epoch(data_.train.size(), config_.batch, false);
         data::BatchLoader loader(data_.train, data_.stats, train_loader_options(config_, config_.seed), epochs_done_, 0);
         nlohmann::json record;
-        for (std::int64_t epoch = epochs_done_; epoch < config_.epochs; ++epoch) {
+        for (std::int64_t epoch = epochs_done_; epoch < end; ++epoch) {
             const auto t0 = std::chrono::steady_clock::now();
             record = {{"phase", "epoch"}, {"epoch", epoch}, {"lr", schedule_.lr(epoch)}};
             child_phase(epoch, steps, loader, record);
