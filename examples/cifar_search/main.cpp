@@ -1,7 +1,8 @@
 // cifar_search: the ENAS search (reference §1, §7.2) on CIFAR-10, CIFAR-100 or Fashion-MNIST in
 // the macro or micro space, with the ENAS controller or RandomSearch, then the derive step. Writes
 // the run folder (config.json, metrics.jsonl, archs.jsonl, checkpoints/, best_arch.txt,
-// best_arch.json, derive.json, summary.json); --resume continues an interrupted search.
+// best_arch.json, derive.json, controller.state, summary.json); --resume continues an
+// interrupted search.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -84,6 +85,7 @@ int search_with(Context<D>& ctx, const train::CnnConfig& config, const train::Se
         {"epochs", loop.epochs_done()}, {"seconds", loop.seconds()},
         {"images_per_second", last.value("images_per_second", 0.0)}};
     run.write_summary(summary);
+    policy.save(run.file("controller.state").string());  // for --controller-init (transfer)
     std::printf("cifar_search: derived architecture (%s space, %s policy):\n  %s\n", cnn_space_name(config.space),
                 sc.policy.c_str(), best.arch.c_str());
     std::printf("cifar_search: its reward (validation accuracy with the shared weights, %d batches): %.4f\n",
