@@ -167,3 +167,24 @@ TEST_CASE("macro child: bad configurations and inputs are rejected", "[child]") 
     ENAS_REQUIRE_THROWS(model.forward(f, Var<float, Cpu>(test::random_images(1, 1, 1, 8, 8)), arch), ShapeError,
                         Catch::Contains("[N, 3, H, W]"));
 }
+
+TEST_CASE("macro child: shapes through the network (search keeps F, final doubles it)", "[child]") {
+    std::mt19937 rng(4);
+    Context<Cpu> ctx(1);
+    const MacroArch arch = MacroArch::from_tokens(search::fixtures::random_macro_tokens(rng, 6));
+    for (auto mode : {search::ChildMode::search, search::ChildMode::final}) {
+        MacroChild<Cpu> model(ctx, small_config(mode, 6, 4), 1, &arch);  // pools after layers 1 and 3
+        Tape<Cpu> tape(ctx);
+        std::vector<std::pair<std::string, Shape>> shapes;
+        nn::ForwardPass<Cpu> f{tape, model.arena(), true, nn::BnStats::batch_and_update, &shapes};
+        model.forward(f, Var<float, Cpu>(test::random_images(1, 2, 3, 32, 32)), arch);
+        const bool fin = mode == search::ChildMode::final;
+        const std::vector<std::pair<std::string, Shape>> expected = {
+            {"stem", {2, 4, 32, 32}},      {"layer_0", {2, 4, 32, 32}},
+            {"layer_1", {2, 4, 32, 32}},   {"pool_at_1", {2, fin ? 8 : 4, 16, 16}},
+            {"layer_2", {2, fin ? 8 : 4, 16, 16}}, {"layer_3", {2, fin ? 8 : 4, 16, 16}},
+            {"pool_at_3", {2, fin ? 16 : 4, 8, 8}}, {"layer_4", {2, fin ? 16 : 4, 8, 8}},
+            {"layer_5", {2, fin ? 16 : 4, 8, 8}}};
+        REQUIRE(shapes == expected);
+    }
+}

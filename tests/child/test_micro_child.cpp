@@ -153,3 +153,26 @@ TEST_CASE("micro child: bad configurations are rejected", "[child]") {
     ENAS_REQUIRE_THROWS(model.forward(f, Var<float, Cpu>(test::random_images(1, 1, 3, 10, 10)), random_micro(rng, 2)),
                         ShapeError, Catch::Contains("[N, 3, 12, 12]"));
 }
+
+TEST_CASE("micro child: shapes through the network (F, 2F, 4F; n_loose F in final mode)", "[child]") {
+    Context<Cpu> ctx(1);
+    const MicroArch arch = MicroArch::parse(search::fixtures::kReleasedMicro);  // loose ends 5 and 4
+    for (auto mode : {search::ChildMode::search, search::ChildMode::final}) {
+        MicroChildConfig c = small_config(mode, 3, 5, 4, 32);  // cells N R N R N, aux after cell 4
+        MicroChild<Cpu> model(ctx, c, 1, &arch);
+        Tape<Cpu> tape(ctx);
+        std::vector<std::pair<std::string, Shape>> shapes;
+        nn::ForwardPass<Cpu> f{tape, model.arena(), true, nn::BnStats::batch_and_update, &shapes};
+        model.forward(f, Var<float, Cpu>(test::random_images(1, 2, 3, 32, 32)), arch);
+        const bool fin = mode == search::ChildMode::final;
+        const std::int64_t normal = fin ? 5 : 1, reduction = fin ? 4 : 1;  // loose ends per cell kind
+        const std::vector<std::pair<std::string, Shape>> expected = {
+            {"stem", {2, 12, 32, 32}},
+            {"cell_0", {2, normal * 4, 32, 32}},
+            {"cell_1", {2, reduction * 8, 16, 16}},
+            {"cell_2", {2, normal * 8, 16, 16}},
+            {"cell_3", {2, reduction * 16, 8, 8}},
+            {"cell_4", {2, normal * 16, 8, 8}}};
+        REQUIRE(shapes == expected);
+    }
+}

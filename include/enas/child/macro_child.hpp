@@ -80,15 +80,18 @@ public:
         if (final_mode())
             check<ValueError>(arch == final_arch_, "macro child: a final-mode model runs only its own architecture");
         std::vector<Var<float, D>> entries{nn::conv_bn(f, images, stem_)};
+        f.record_shape("stem", entries[0]);
         const std::vector<int> pools = arch.pool_layers();
         std::size_t pool_index = 0;
         for (int l = 0; l < config_.num_layers; ++l) {
             const search::MacroLayer& layer = arch.layer(l);
             Var<float, D> out = final_mode() ? final_layer(f, l, entries, layer) : search_layer(f, l, entries, layer);
             entries.push_back(out);
+            f.record_shape("layer_" + std::to_string(l), out);
             if (pool_index < pools.size() && pools[pool_index] == l) {
                 for (std::size_t e = 0; e < entries.size(); ++e)
                     entries[e] = nn::factorized_reduction(f, entries[e], reductions_[pool_index][e]);
+                f.record_shape("pool_at_" + std::to_string(l), entries.back());
                 ++pool_index;
             }
         }

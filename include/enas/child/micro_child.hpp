@@ -85,6 +85,7 @@ public:
             check<ValueError>(arch == final_arch_, "micro child: a final-mode model runs only its own architecture");
         ChildOutput<D> out;
         Var<float, D> x = nn::conv_bn(f, images, stem_);
+        f.record_shape("stem", x);
         Var<float, D> prev = x;
         for (int c = 0; c < num_cells(); ++c) {
             const bool reduction = is_reduction(c);
@@ -106,6 +107,7 @@ public:
                 prev = x;
                 x = y;
             }
+            f.record_shape("cell_" + std::to_string(c), x);
             if (config_.aux_head && f.training && c == aux_cell()) {
                 out.aux_logits = aux_forward(f, x);
                 out.aux_weight = config_.aux_weight;

@@ -5,6 +5,7 @@
 // anywhere (as in the authors' code).
 #pragma once
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "enas/autograd/tape.hpp"
@@ -32,8 +33,14 @@ struct ForwardPass {
     ParameterArena<D>& arena;
     bool training = true;  ///< dropout / drop-path active
     BnStats bn = BnStats::batch_and_update;
+    /// When set, the models append (name, shape) of each stem / layer / cell output (for tests
+    /// and for inspecting a network).
+    std::vector<std::pair<std::string, Shape>>* shapes = nullptr;
 
     const Var<float, D>& param(ParamId id) { return arena.use(id); }
+    void record_shape(const std::string& name, const Var<float, D>& x) {
+        if (shapes) shapes->emplace_back(name, x.shape());
+    }
 };
 
 /// The parameters of one batch norm over C channels.
