@@ -11,7 +11,10 @@ data=${ENAS_CIFAR_DIR:-../shared/data/cifar10-jpeg75}
 mkdir -p "$out"
 common=(--dataset cifar10 --data "$data" --preset quick --force)
 
-for space in macro micro; do
+# The two spaces run side by side (one core each: OMP_NUM_THREADS=1 is set by the caller or here).
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
+run_space() {
+  local space=$1
   for policy in enas random; do
     run="$out/search-$space-$policy"
     /usr/bin/time -f "%e" -o "$run.time" "$build/examples/cifar_search" "${common[@]}" --space "$space" \
@@ -22,7 +25,10 @@ for space in macro micro; do
   run="$out/released-$space"
   /usr/bin/time -f "%e" -o "$run.time" "$build/examples/cifar_train" "${common[@]}" --space "$space" --arch released \
     --out "$run" > "$run.log" 2>&1
-done
+}
+run_space macro &
+run_space micro &
+wait
 
 /usr/bin/python3 - "$out" <<'PY'
 import json, sys, pathlib

@@ -71,13 +71,13 @@ struct CnnConfig {
             c.layers = space == CnnSpace::macro ? 6 : 3;
             c.filters = space == CnnSpace::macro ? 16 : 12;
             c.batch = 64;
-            c.epochs = 3;
-            c.lr_t0 = 3;  // one cosine over the short run
+            c.epochs = search_mode ? 6 : 5;
+            c.lr_t0 = static_cast<int>(c.epochs);  // one cosine over the short run
             c.l2 = search_mode ? 1e-4 : 2e-4;
             c.keep_prob = 0.9;
             c.drop_path_keep_prob = 0.8;
             c.num_valid = search_mode ? 1000 : 0;
-            c.train_limit = search_mode ? 6000 : 10000;
+            c.train_limit = search_mode ? 8000 : 10000;
             c.test_limit = 2000;
             c.lr_min = 0.001;
             return c;

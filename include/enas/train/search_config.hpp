@@ -38,7 +38,7 @@ struct SearchConfig {
         }
         if (preset == "quick") {
             s.train_steps = 15;
-            s.num_aggregate = 2;
+            s.num_aggregate = 4;
             s.eval_archs = 5;
             s.derive_k = 8;
             s.derive_batches = 2;
