@@ -1,6 +1,20 @@
 # install(EXPORT) + package config so that another project can find_package(enas).
 include(CMakePackageConfigHelpers)
-install(TARGETS enas EXPORT enasTargets
+# With a CUDA backend, enas links the static enas_cuda (and, emulated, enas_cuda_emu), so they are
+# exported too, and the package config finds what they link.
+set(_enas_exported_targets enas)
+set(ENAS_PACKAGE_DEPENDENCIES "")
+if(ENAS_HAS_CUDA)
+  list(APPEND _enas_exported_targets enas_cuda)
+  if(ENAS_CUDA_EMULATION)
+    list(APPEND _enas_exported_targets enas_cuda_emu)
+    string(APPEND ENAS_PACKAGE_DEPENDENCIES
+           "find_dependency(Threads)\nfind_dependency(Boost 1.74 COMPONENTS context CONFIG)\n")
+  else()
+    string(APPEND ENAS_PACKAGE_DEPENDENCIES "find_dependency(CUDAToolkit)\n")
+  endif()
+endif()
+install(TARGETS ${_enas_exported_targets} EXPORT enasTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY include/enas DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

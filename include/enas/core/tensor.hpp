@@ -106,8 +106,15 @@ public:
         }
         if constexpr (is_cpu_v<D> && is_cpu_v<D2>) {
             strided_copy(src);
+        } else if constexpr (!is_cpu_v<D> && !is_cpu_v<D2>) {
+            device_strided_copy(src);
         } else {
+            // Across devices: pack the source on its own device, copy the bytes, then scatter on D.
             Tensor<T, D2> packed = src.contiguous();
+            if (is_contiguous()) {
+                copy_bytes<D, D2>(data(), packed.data(), static_cast<std::size_t>(numel()) * sizeof(T));
+                return;
+            }
             Tensor<T, D> staged(shape_);
             copy_bytes<D, D2>(staged.data(), packed.data(), static_cast<std::size_t>(numel()) * sizeof(T));
             copy_from(staged);
@@ -140,8 +147,16 @@ public:
             } else {
                 copy_from(Tensor<T, Cpu>::full(shape_, value));
             }
+        } else if (is_contiguous()) {
+#if ENAS_HAS_CUDA
+            cuda::fill_elements(data(), static_cast<std::size_t>(numel()), sizeof(T), &value);
+#else
+            detail::throw_no_cuda("filling a tensor");
+#endif
         } else {
-            copy_from(Tensor<T, Cpu>::full(shape_, value));
+            Tensor<T, D> packed(shape_);
+            packed.fill(value);
+            copy_from(packed);
         }
     }
 
@@ -184,6 +199,18 @@ private:
                 idx[i] = 0;
             }
         }
+    }
+
+    /// Strided copy between two views on the Cuda device, by a kernel (cuda/memory.cu).
+    template <Device D2>
+    void device_strided_copy(const Tensor<T, D2>& src) {
+#if ENAS_HAS_CUDA
+        cuda::strided_copy(data(), strides_.begin(), src.data(), src.strides().begin(), shape_.begin(), rank(),
+                           sizeof(T));
+#else
+        (void)src;
+        detail::throw_no_cuda("copying a tensor");
+#endif
     }
 
     std::shared_ptr<Storage<D>> storage_;

@@ -1,0 +1,119 @@
+// Kernels of the pool family: 2-D average and max pooling over NCHW planes with TF SAME / VALID
+// padding. Windows are clipped to the input (padding never contributes), so an average divides by
+// the number of real inputs. One thread per output (forward) or per input element (average
+// backward: a gather over the windows that contain it, no atomics); the max backward scatters
+// each gradient to its recorded argmax with atomicAdd (windows overlap when stride < kernel).
+#pragma once
+#include <cstdint>
+
+#include "portable.cuh"
+
+namespace enas::cuda::kernels {
+
+inline constexpr int kPoolThreads = 256;
+
+/// planes = N * C planes of h x w pooled to out_h x out_w.
+struct PoolShape {
+    std::int64_t planes;
+    int h, w, out_h, out_w;
+    int kh, kw, stride_h, stride_w, pad_top, pad_left;
+};
+
+/// The clipped window [begin, end) of output o along one axis.
+__device__ __forceinline__ int window_begin(int o, int stride, int pad) { return max(o * stride - pad, 0); }
+__device__ __forceinline__ int window_end(int o, int stride, int pad, int kernel, int in) {
+    return min(o * stride - pad + kernel, in);
+}
+
+/// y = mean of x over each output's clipped window.
+__global__ void avg_pool_forward(PoolShape s, const float* __restrict__ x, float* __restrict__ y) {
+    const std::int64_t count = s.planes * s.out_h * s.out_w;
+    const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
+    for (std::int64_t e = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < count; e += stride) {
+        const int ow = static_cast<int>(e % s.out_w);
+        const int oh = static_cast<int>(e / s.out_w % s.out_h);
+        const std::int64_t plane = e / (static_cast<std::int64_t>(s.out_w) * s.out_h);
+        const int hb = window_begin(oh, s.stride_h, s.pad_top), he = window_end(oh, s.stride_h, s.pad_top, s.kh, s.h);
+        const int wb = window_begin(ow, s.stride_w, s.pad_left), we = window_end(ow, s.stride_w, s.pad_left, s.kw, s.w);
+        const float* xp = x + plane * s.h * s.w;
+        float sum = 0.0f;
+        for (int ih = hb; ih < he; ++ih)
+            for (int iw = wb; iw < we; ++iw) sum += __ldg(xp + ih * s.w + iw);
+        y[e] = sum * (1.0f / static_cast<float>(he - hb) * (1.0f / static_cast<float>(we - wb)));
+    }
+}
+
+/// The outputs [lo, hi] along one axis whose clipped windows contain input index i.
+__device__ __forceinline__ void outputs_containing(int i, int stride, int pad, int kernel, int out, int& lo, int& hi) {
+    const int first = i + pad - kernel;  // o * stride > first  <=>  o >= floor(first / stride) + 1
+    lo = first < 0 ? 0 : first / stride + 1;
+    hi = min((i + pad) / stride, out - 1);
+}
+
+/// gx += backward of avg_pool_forward: each input gathers gy / window size from every window
+/// that contains it.
+__global__ void avg_pool_backward(PoolShape s, const float* __restrict__ gy, float* __restrict__ gx) {
+    const std::int64_t count = s.planes * s.h * s.w;
+    const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
+    for (std::int64_t e = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < count; e += stride) {
+        const int iw = static_cast<int>(e % s.w);
+        const int ih = static_cast<int>(e / s.w % s.h);
+        const std::int64_t plane = e / (static_cast<std::int64_t>(s.w) * s.h);
+        int oh_lo, oh_hi, ow_lo, ow_hi;
+        outputs_containing(ih, s.stride_h, s.pad_top, s.kh, s.out_h, oh_lo, oh_hi);
+        outputs_containing(iw, s.stride_w, s.pad_left, s.kw, s.out_w, ow_lo, ow_hi);
+        const float* gp = gy + plane * s.out_h * s.out_w;
+        float sum = 0.0f;
+        for (int oh = oh_lo; oh <= oh_hi; ++oh) {
+            const int rows = window_end(oh, s.stride_h, s.pad_top, s.kh, s.h) - window_begin(oh, s.stride_h, s.pad_top);
+            const float inv_h = 1.0f / static_cast<float>(rows);
+            for (int ow = ow_lo; ow <= ow_hi; ++ow) {
+                const int cols = window_end(ow, s.stride_w, s.pad_left, s.kw, s.w) - window_begin(ow, s.stride_w, s.pad_left);
+                sum += __ldg(gp + oh * s.out_w + ow) * (inv_h * (1.0f / static_cast<float>(cols)));
+            }
+        }
+        gx[e] += sum;
+    }
+}
+
+/// y = max of x over each output's clipped window; with `argmax` non-null it also gets the flat
+/// in-plane index ih * w + iw of the first maximum in row-major window order.
+__global__ void max_pool_forward(PoolShape s, const float* __restrict__ x, float* __restrict__ y,
+                                 std::int32_t* __restrict__ argmax) {
+    const std::int64_t count = s.planes * s.out_h * s.out_w;
+    const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
+    for (std::int64_t e = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < count; e += stride) {
+        const int ow = static_cast<int>(e % s.out_w);
+        const int oh = static_cast<int>(e / s.out_w % s.out_h);
+        const std::int64_t plane = e / (static_cast<std::int64_t>(s.out_w) * s.out_h);
+        const int hb = window_begin(oh, s.stride_h, s.pad_top), he = window_end(oh, s.stride_h, s.pad_top, s.kh, s.h);
+        const int wb = window_begin(ow, s.stride_w, s.pad_left), we = window_end(ow, s.stride_w, s.pad_left, s.kw, s.w);
+        const float* xp = x + plane * s.h * s.w;
+        int best = hb * s.w + wb;
+        float m = __ldg(xp + best);
+        for (int ih = hb; ih < he; ++ih)
+            for (int iw = wb; iw < we; ++iw) {
+                const float v = __ldg(xp + ih * s.w + iw);
+                if (v > m) {  // strict: ties keep the first maximum
+                    m = v;
+                    best = ih * s.w + iw;
+                }
+            }
+        y[e] = m;
+        if (argmax) argmax[e] = best;
+    }
+}
+
+/// gx[plane, argmax[e]] += gy[e] for every output e of every plane (plane_in = h * w of gx).
+__global__ void max_pool_backward(std::int64_t planes, std::int64_t plane_out, std::int64_t plane_in,
+                                  const std::int32_t* __restrict__ argmax, const float* __restrict__ gy,
+                                  float* __restrict__ gx) {
+    const std::int64_t count = planes * plane_out;
+    const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
+    for (std::int64_t e = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < count; e += stride) {
+        const std::int64_t plane = e / plane_out;
+        atomicAdd(gx + plane * plane_in + __ldg(argmax + e), __ldg(gy + e));
+    }
+}
+
+}  // namespace enas::cuda::kernels
