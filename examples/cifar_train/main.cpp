@@ -51,39 +51,36 @@ int train(Context<D>& ctx, const train::CnnConfig& config, const train::CnnData&
     return 0;
 }
 
+/// Loads the data, opens the run folder and trains the final-mode Model of `arch`.
+template <Device D, template <class> class Model, class Arch, class ChildConfig>
+int train_arch(const enas_cli::CnnFlags& flags, const train::CnnConfig& config, const Arch& arch,
+               ChildConfig (*child_config)(const train::CnnConfig&, const data::ImageDataset&)) {
+    const train::CnnData data = train::load_cnn_data(config);
+    nlohmann::json cj = config.to_json();
+    cj["arch"] = arch.to_string();
+    train::RunFolder run = enas_cli::open_run(flags, flags.out_dir("cifar_train"), cj);
+    Context<D> ctx(config.seed);
+    Model<D> model(ctx, child_config(config, data.train), config.seed, &arch);
+    std::printf("cifar_train: %s final model, %d layers%s, F = %d, %lld parameters, %s (%lld train / %lld test "
+                "images), %s\n", cnn_space_name(config.space), config.layers,
+                config.space == train::CnnSpace::micro ? " (+ 2 reduction cells)" : "", config.filters,
+                static_cast<long long>(model.arena().trainable_elements()), config.dataset.c_str(),
+                static_cast<long long>(data.train.size()), static_cast<long long>(data.test.size()), D::name);
+    return train(ctx, config, data, model, arch, run, flags.resume);
+}
+
 template <Device D>
 int run_on(const enas_cli::CnnFlags& flags, train::CnnConfig config, const std::string& arch_value) {
-    const std::string out = flags.out_dir("cifar_train");
     if (config.space == train::CnnSpace::macro) {
         const search::MacroArch arch = read_macro(arch_value);
         check<ValueError>(!flags.layers || *flags.layers == arch.num_layers(), "--layers ", flags.layers.value_or(0),
                           " differs from the architecture's ", arch.num_layers(), " layers");
         config.layers = arch.num_layers();
-        const train::CnnData data = train::load_cnn_data(config);
-        nlohmann::json cj = config.to_json();
-        cj["arch"] = arch.to_string();
-        train::RunFolder run = enas_cli::open_run(flags, out, cj);
-        Context<D> ctx(config.seed);
-        child::MacroChild<D> model(ctx, train::macro_child_config(config, data.train), config.seed, &arch);
-        std::printf("cifar_train: macro final model, %d layers, F = %d, %lld parameters, %s (%lld train / %lld test "
-                    "images), %s\n", config.layers, config.filters,
-                    static_cast<long long>(model.arena().trainable_elements()), config.dataset.c_str(),
-                    static_cast<long long>(data.train.size()), static_cast<long long>(data.test.size()), D::name);
-        return train(ctx, config, data, model, arch, run, flags.resume);
+        return train_arch<D, child::MacroChild>(flags, config, arch, &train::macro_child_config);
     }
     const search::MicroArch arch = read_micro(arch_value);
     config.nodes = arch.num_nodes();
-    const train::CnnData data = train::load_cnn_data(config);
-    nlohmann::json cj = config.to_json();
-    cj["arch"] = arch.to_string();
-    train::RunFolder run = enas_cli::open_run(flags, out, cj);
-    Context<D> ctx(config.seed);
-    child::MicroChild<D> model(ctx, train::micro_child_config(config, data.train), config.seed, &arch);
-    std::printf("cifar_train: micro final model, %d + 2 cells, B = %d, F = %d, %lld parameters, %s (%lld train / %lld "
-                "test images), %s\n", config.layers, config.nodes, config.filters,
-                static_cast<long long>(model.arena().trainable_elements()), config.dataset.c_str(),
-                static_cast<long long>(data.train.size()), static_cast<long long>(data.test.size()), D::name);
-    return train(ctx, config, data, model, arch, run, flags.resume);
+    return train_arch<D, child::MicroChild>(flags, config, arch, &train::micro_child_config);
 }
 
 }  // namespace

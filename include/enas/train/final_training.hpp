@@ -8,7 +8,7 @@
 #include <ostream>
 
 #include "enas/data/samplers.hpp"
-#include "enas/train/checkpoint_set.hpp"
+#include "enas/train/child_checkpoint.hpp"
 #include "enas/train/child_steps.hpp"
 #include "enas/train/cnn_setup.hpp"
 #include "enas/train/progress.hpp"
@@ -27,22 +27,6 @@ double dataset_accuracy(Context<D>& ctx, Model& model, const Arch& arch, const d
     return static_cast<double>(correct) / static_cast<double>(ds.size());
 }
 
-/// Saves / restores the child's whole training state into / from a checkpoint.
-template <Device D>
-void add_child_state(CheckpointWriter& w, nn::ParameterArena<D>& arena, optim::ChildSgd<D>& sgd,
-                     const std::string& prefix = "child") {
-    w.add_tensor(prefix + "/values", arena.values());
-    w.add_tensor(prefix + "/state", arena.state_buffer());
-    w.add_tensor(prefix + "/momentum", sgd.momentum());
-}
-template <Device D>
-void restore_child_state(const Checkpoint& c, nn::ParameterArena<D>& arena, optim::ChildSgd<D>& sgd,
-                         const std::string& prefix = "child") {
-    c.restore(prefix + "/values", arena.values());
-    c.restore(prefix + "/state", arena.state_buffer());
-    c.restore(prefix + "/momentum", sgd.momentum());
-}
-
 template <Device D, class Model, class Arch>
 class FinalTraining {
 public:
@@ -56,19 +40,10 @@ public:
     /// to start from (0 without a checkpoint). Warnings about skipped (damaged) checkpoints go to
     /// the progress reporter.
     std::int64_t resume() {
-        auto latest = checkpoints_.load_latest();
-        if (!latest) return 0;
-        for (const std::string& w : latest->warnings) progress_.message("warning: " + w);
-        const Checkpoint& c = latest->checkpoint;
-        restore_child_state(c, model_.arena(), sgd_);
-        const nlohmann::json p = c.json("progress");
-        ctx_.rng().set_state(p.at("rng_seed").get<std::uint64_t>(), p.at("rng_offset").get<std::uint64_t>());
-        start_epoch_ = p.at("epochs_done").get<std::int64_t>();
-        history_ = p.at("history");
-        checkpoints_.remove_after(latest->epoch);
-        run_.truncate_after_epoch(start_epoch_ - 1);
-        progress_.message("resuming from " + checkpoints_.path_for(latest->epoch).string() + " (" +
-                          std::to_string(start_epoch_) + " epochs done)");
+        const std::optional<nlohmann::json> p = resume_child_run(checkpoints_, run_, progress_, ctx_, model_.arena(), sgd_);
+        if (!p) return 0;
+        start_epoch_ = p->at("epochs_done").get<std::int64_t>();
+        history_ = p->at("history");
         return start_epoch_;
     }
 
@@ -123,15 +98,10 @@ public:
     optim::ChildSgd<D>& optimizer() { return sgd_; }
 
 private:
-    static double seconds_since(std::chrono::steady_clock::time_point t0) {
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    }
-
     void save_checkpoint(std::int64_t epochs_done) {
         CheckpointWriter w;
         add_child_state(w, model_.arena(), sgd_);
-        w.add_json("progress", {{"epochs_done", epochs_done}, {"rng_seed", ctx_.rng().seed()},
-                                {"rng_offset", ctx_.rng().offset()}, {"history", history_}});
+        w.add_json("progress", child_progress(ctx_, epochs_done, history_));
         checkpoints_.save(epochs_done, w);
     }
 

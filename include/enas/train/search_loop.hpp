@@ -45,25 +45,18 @@ public:
 
     /// Continues from the newest valid checkpoint, if any; returns the epochs already done.
     std::int64_t resume() {
-        auto latest = checkpoints_.load_latest();
-        if (!latest) return 0;
-        for (const std::string& w : latest->warnings) progress_.message("warning: " + w);
-        const Checkpoint& c = latest->checkpoint;
-        restore_child_state(c, model_.arena(), sgd_);
-        const std::filesystem::path tmp = scratch_path("controller");
-        c.blob_to_file("controller", tmp);
-        policy_.load(tmp.string());
-        std::filesystem::remove(tmp);
-        const nlohmann::json p = c.json("progress");
-        ctx_.rng().set_state(p.at("rng_seed").get<std::uint64_t>(), p.at("rng_offset").get<std::uint64_t>());
-        rewards_.set_counter(p.at("reward_counter").get<std::uint64_t>());
-        epochs_done_ = p.at("epochs_done").get<std::int64_t>();
-        history_ = p.at("history");
-        seconds_before_ = p.value("seconds", 0.0);
-        checkpoints_.remove_after(latest->epoch);
-        run_.truncate_after_epoch(epochs_done_ - 1);
-        progress_.message("resuming from " + checkpoints_.path_for(latest->epoch).string() + " (" +
-                          std::to_string(epochs_done_) + " epochs done)");
+        const std::optional<nlohmann::json> p = resume_child_run(checkpoints_, run_, progress_, ctx_, model_.arena(), sgd_,
+                                        [&](const Checkpoint& c) {
+                                            const std::filesystem::path tmp = scratch_path("controller");
+                                            c.blob_to_file("controller", tmp);
+                                            policy_.load(tmp.string());
+                                            std::filesystem::remove(tmp);
+                                        });
+        if (!p) return 0;
+        rewards_.set_counter(p->at("reward_counter").get<std::uint64_t>());
+        epochs_done_ = p->at("epochs_done").get<std::int64_t>();
+        history_ = p->at("history");
+        seconds_before_ = p->value("seconds", 0.0);
         return epochs_done_;
     }
 
@@ -99,9 +92,6 @@ public:
     data::RandomBatchSampler& reward_batches() { return rewards_; }
 
 private:
-    static double seconds_since(std::chrono::steady_clock::time_point t0) {
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    }
     std::int64_t reward_batch_size() const {
         const std::int64_t b = search_.reward_batch > 0 ? search_.reward_batch : config_.batch;
         check<ValueError>(data_.valid.size() >= 1, "search: the validation split is empty; set --num-valid > 0");
@@ -202,9 +192,10 @@ private:
         policy_.save(tmp.string());
         w.add_blob_from_file("controller", tmp);
         std::filesystem::remove(tmp);
-        w.add_json("progress", {{"epochs_done", epochs_done_}, {"rng_seed", ctx_.rng().seed()},
-                                {"rng_offset", ctx_.rng().offset()}, {"reward_counter", rewards_.counter()},
-                                {"seconds", seconds_before_}, {"history", history_}});
+        nlohmann::json progress = child_progress(ctx_, epochs_done_, history_);
+        progress["reward_counter"] = rewards_.counter();
+        progress["seconds"] = seconds_before_;
+        w.add_json("progress", progress);
         checkpoints_.save(epochs_done_, w);
     }
 
