@@ -75,7 +75,12 @@ public:
         consumed_ = true;
         Tensor<T, D>& g = out.grad_buffer(*ctx_);
         accumulate_into(g, grad_out);
-        for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) (*it)(*ctx_);
+        // Each closure is released as soon as it has run, so the activations and gradients it
+        // holds go back to the allocator during the pass instead of after it (lower peak memory).
+        for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
+            (*it)(*ctx_);
+            *it = nullptr;
+        }
     }
 
     /// Drops the recorded graph and starts a new generation.

@@ -82,9 +82,30 @@ void activation_backward(Context<Cpu>&, Activation a, const Tensor<T, Cpu>& y, c
     const T* ENAS_RESTRICT py = y.data();
     const T* ENAS_RESTRICT pg = gy.data();
     T* ENAS_RESTRICT pgx = gx.data();
+    // One loop per activation, with the switch outside: a switch inside the loop keeps GCC from
+    // vectorising it (ReLU backward was 16x slower than an add of the same size).
     parallel_for(y.numel(), kParallelGrain, [&](std::int64_t b, std::int64_t e) {
+        switch (a) {
+            case Activation::Relu:
 #pragma omp simd
-        for (std::int64_t i = b; i < e; ++i) pgx[i] += pg[i] * activation_grad_from_output(a, py[i]);
+                for (std::int64_t i = b; i < e; ++i) {
+                    const T g = pg[i];
+                    pgx[i] += py[i] > T(0) ? g : T(0);
+                }
+                break;
+            case Activation::Tanh:
+#pragma omp simd
+                for (std::int64_t i = b; i < e; ++i) pgx[i] += pg[i] * (T(1) - py[i] * py[i]);
+                break;
+            case Activation::Sigmoid:
+#pragma omp simd
+                for (std::int64_t i = b; i < e; ++i) pgx[i] += pg[i] * (py[i] * (T(1) - py[i]));
+                break;
+            case Activation::Identity:
+#pragma omp simd
+                for (std::int64_t i = b; i < e; ++i) pgx[i] += pg[i];
+                break;
+        }
     });
 }
 
