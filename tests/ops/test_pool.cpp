@@ -30,6 +30,12 @@ const PoolCase kCases[] = {
     {{1, 1, 2, 9}, params(1, 4, 1, 3, Padding::Same)},
     {{6, 11, 23, 29}, params(3, 3, 1, 1, Padding::Same)},
     {{6, 11, 23, 29}, params(3, 3, 2, 2, Padding::Same)},
+    // The max pool's specialized 3-wide row pass (stride 1 and 2) under VALID, with 2-row and
+    // 3-row column windows, and the benchmark's 32 x 32 plane.
+    {{2, 3, 10, 13}, params(3, 3, 1, 1, Padding::Valid)},
+    {{2, 3, 11, 12}, params(3, 3, 2, 2, Padding::Valid)},
+    {{1, 2, 9, 10}, params(2, 3, 1, 2, Padding::Same)},
+    {{2, 5, 32, 32}, params(3, 3, 1, 1, Padding::Same)},
 };
 
 std::string describe(const PoolCase& c) {

@@ -93,64 +93,160 @@ void row_window_sum(const PoolAxis& a, const T* ENAS_RESTRICT row, T* ENAS_RESTR
     for (std::int64_t o = hi; o < a.out; ++o) clipped(o);
 }
 
-/// out[o] = max of row[w] over the window of o; with kTrackArg, col[o] = the first such w.
-template <bool kTrackArg, class T>
+/// The max of row[b, e) (b < e) and the first w where it occurs: a strict-greater running max
+/// from row[b], so ties keep the earliest element and a NaN never replaces the running max.
+template <class T>
+inline T first_max(const T* row, std::int32_t b, std::int32_t e, std::int32_t& arg) {
+    T m = row[b];
+    std::int32_t best = b;
+    for (std::int32_t w = b + 1; w < e; ++w) {
+        const T v = row[w];
+        const bool greater = v > m;
+        m = greater ? v : m;
+        best = greater ? w : best;
+    }
+    arg = best;
+    return m;
+}
+
+/// Row pass of the max pool over one input row: out[o] = max of row[w] over the (clipped)
+/// window of o along `a`; with kTrackArg, col[o] = the first such w. kK and kS, when nonzero,
+/// are the kernel and stride as compile-time constants (a.kernel and a.stride must equal them):
+/// the interior then runs as one branch-free vectorized loop with the running max and its column
+/// in registers. Otherwise the interior is reduced one tap at a time over the whole row.
+/// All in-plane indices fit int32 (ops::pool2d_output_shape checks H * W).
+template <bool kTrackArg, int kK, int kS, class T>
 void row_window_max(const PoolAxis& a, const T* ENAS_RESTRICT row, T* ENAS_RESTRICT out,
                     std::int32_t* ENAS_RESTRICT col) {
-    const std::int64_t lo = a.interior_begin(), hi = a.interior_end(), s = a.stride, pb = a.pad_before;
-    auto clipped = [&](std::int64_t o) {
-        std::int64_t w = a.begin(o), best = w;
-        T m = row[w];
-        for (++w; w < a.end(o); ++w)
-            if (row[w] > m) m = row[best = w];
-        out[o] = m;
-        if constexpr (kTrackArg) col[o] = static_cast<std::int32_t>(best);
+    const std::int32_t lo = static_cast<std::int32_t>(a.interior_begin());
+    const std::int32_t hi = static_cast<std::int32_t>(a.interior_end());
+    const std::int32_t n = static_cast<std::int32_t>(a.out), pb = static_cast<std::int32_t>(a.pad_before);
+    const std::int32_t s = kS ? kS : a.stride;
+    const int kernel = kK ? kK : a.kernel;
+    auto clipped = [&](std::int32_t o) {
+        std::int32_t c;
+        out[o] = first_max(row, static_cast<std::int32_t>(a.begin(o)), static_cast<std::int32_t>(a.end(o)), c);
+        if constexpr (kTrackArg) col[o] = c;
     };
-    for (std::int64_t o = 0; o < lo; ++o) clipped(o);
+    for (std::int32_t o = 0; o < lo; ++o) clipped(o);
+    if constexpr (kK != 0) {
 #pragma omp simd
-    for (std::int64_t o = lo; o < hi; ++o) {
-        out[o] = row[o * s - pb];
-        if constexpr (kTrackArg) col[o] = static_cast<std::int32_t>(o * s - pb);
-    }
-    for (int k = 1; k < a.kernel; ++k) {
+        for (std::int32_t o = lo; o < hi; ++o) {
+            const std::int32_t w0 = o * s - pb;
+            T m = row[w0];
+            std::int32_t c = w0;
+            for (int k = 1; k < kK; ++k) {
+                const T v = row[w0 + k];
+                const bool greater = v > m;  // strict: ties keep the first maximum
+                m = greater ? v : m;
+                c = greater ? w0 + k : c;
+            }
+            out[o] = m;
+            if constexpr (kTrackArg) col[o] = c;
+        }
+    } else {
 #pragma omp simd
-        for (std::int64_t o = lo; o < hi; ++o) {
-            const T v = row[o * s - pb + k];
-            const bool greater = v > out[o];  // strict: ties keep the first maximum
-            out[o] = greater ? v : out[o];
-            if constexpr (kTrackArg) col[o] = greater ? static_cast<std::int32_t>(o * s - pb + k) : col[o];
+        for (std::int32_t o = lo; o < hi; ++o) {
+            out[o] = row[o * s - pb];
+            if constexpr (kTrackArg) col[o] = o * s - pb;
+        }
+        for (int k = 1; k < kernel; ++k) {
+#pragma omp simd
+            for (std::int32_t o = lo; o < hi; ++o) {
+                const T v = row[o * s - pb + k], m = out[o];
+                const bool greater = v > m;  // strict: ties keep the first maximum
+                out[o] = greater ? v : m;
+                if constexpr (kTrackArg) {
+                    const std::int32_t c = col[o], w = o * s - pb + k;
+                    col[o] = c ^ ((c ^ w) & -static_cast<std::int32_t>(greater));  // as in col_window_max
+                }
+            }
         }
     }
-    for (std::int64_t o = hi; o < a.out; ++o) clipped(o);
+    for (std::int32_t o = hi; o < n; ++o) clipped(o);
+}
+
+/// Column pass of the max pool for one output row: y[o] = max over the window rows [hb, he) of
+/// rows[h][o] (the row pass results, H x OW), earlier rows winning ties (so, with the row pass,
+/// the first maximum in row-major window order); with kTrackArg, arg[o] = h * W + cols[h][o] of
+/// the winner. Windows of exactly three rows (the 3x3 interior) run as a single fused loop.
+template <bool kTrackArg, class T>
+void col_window_max(std::int32_t hb, std::int32_t he, std::int32_t W, std::int32_t OW, const T* ENAS_RESTRICT rows,
+                    const std::int32_t* ENAS_RESTRICT cols, T* ENAS_RESTRICT y, std::int32_t* ENAS_RESTRICT arg) {
+    const T* ENAS_RESTRICT r0 = rows + hb * OW;
+    const std::int32_t* ENAS_RESTRICT c0 = kTrackArg ? cols + hb * OW : nullptr;
+    const std::int32_t base0 = hb * W;
+    if (he - hb == 3) {
+        const T* ENAS_RESTRICT r1 = r0 + OW;
+        const T* ENAS_RESTRICT r2 = r1 + OW;
+        const std::int32_t* ENAS_RESTRICT c1 = kTrackArg ? c0 + OW : nullptr;
+        const std::int32_t* ENAS_RESTRICT c2 = kTrackArg ? c1 + OW : nullptr;
+        const std::int32_t base1 = base0 + W, base2 = base1 + W;
+#pragma omp simd
+        for (std::int32_t o = 0; o < OW; ++o) {
+            const T v0 = r0[o], v1 = r1[o], v2 = r2[o];
+            const bool g1 = v1 > v0;  // strict: earlier rows win ties (row-major order)
+            const T m = g1 ? v1 : v0;
+            const bool g2 = v2 > m;
+            y[o] = g2 ? v2 : m;
+            if constexpr (kTrackArg) {
+                // Bit-mask selects: with ?: GCC sinks the c1 load under a branch (it is only
+                // needed when !g2), which stops vectorization; the masks keep every load live.
+                const std::int32_t i0 = base0 + c0[o], i1 = base1 + c1[o], i2 = base2 + c2[o];
+                const std::int32_t m1 = -static_cast<std::int32_t>(g1), m2 = -static_cast<std::int32_t>(g2);
+                const std::int32_t a = i0 ^ ((i0 ^ i1) & m1);
+                arg[o] = a ^ ((a ^ i2) & m2);
+            }
+        }
+        return;
+    }
+#pragma omp simd
+    for (std::int32_t o = 0; o < OW; ++o) {
+        y[o] = r0[o];
+        if constexpr (kTrackArg) arg[o] = base0 + c0[o];
+    }
+    for (std::int32_t h = hb + 1; h < he; ++h) {
+        const T* ENAS_RESTRICT r = rows + h * OW;
+        const std::int32_t* ENAS_RESTRICT c = kTrackArg ? cols + h * OW : nullptr;
+        const std::int32_t base = h * W;
+#pragma omp simd
+        for (std::int32_t o = 0; o < OW; ++o) {
+            const T v = r[o], m = y[o];
+            const bool greater = v > m;  // strict: earlier rows win ties (row-major order)
+            y[o] = greater ? v : m;
+            if constexpr (kTrackArg) {
+                const std::int32_t i = base + c[o], a = arg[o];
+                arg[o] = a ^ ((a ^ i) & -static_cast<std::int32_t>(greater));  // bit-mask select, as above
+            }
+        }
+    }
 }
 
 /// Max pool of one plane; with kTrackArg, arg[i] = flat index (h * W + w) of output i's maximum.
-template <bool kTrackArg, class T>
+/// rows and cols are H x OW scratch. kK / kS: the row pass's compile-time kernel and stride.
+template <bool kTrackArg, int kK, int kS, class T>
 void max_pool_plane(const PoolAxis& ah, const PoolAxis& aw, const T* ENAS_RESTRICT x, T* ENAS_RESTRICT y,
                     std::int32_t* ENAS_RESTRICT arg, T* ENAS_RESTRICT rows, std::int32_t* ENAS_RESTRICT cols) {
-    const std::int64_t W = aw.in, OW = aw.out;
-    for (std::int64_t h = 0; h < ah.in; ++h)
-        row_window_max<kTrackArg>(aw, x + h * W, rows + h * OW, kTrackArg ? cols + h * OW : nullptr);
-    for (std::int64_t oh = 0; oh < ah.out; ++oh) {
-        const std::int64_t hb = ah.begin(oh), he = ah.end(oh);
-        T* ENAS_RESTRICT yr = y + oh * OW;
-        std::int32_t* ENAS_RESTRICT ar = kTrackArg ? arg + oh * OW : nullptr;
-        const T* ENAS_RESTRICT first = rows + hb * OW;
-#pragma omp simd
-        for (std::int64_t o = 0; o < OW; ++o) {
-            yr[o] = first[o];
-            if constexpr (kTrackArg) ar[o] = static_cast<std::int32_t>(hb * W) + cols[hb * OW + o];
-        }
-        for (std::int64_t h = hb + 1; h < he; ++h) {
-            const T* ENAS_RESTRICT r = rows + h * OW;
-            const std::int32_t* ENAS_RESTRICT c = kTrackArg ? cols + h * OW : nullptr;
-#pragma omp simd
-            for (std::int64_t o = 0; o < OW; ++o) {
-                const bool greater = r[o] > yr[o];  // strict: earlier rows win ties (row-major order)
-                yr[o] = greater ? r[o] : yr[o];
-                if constexpr (kTrackArg) ar[o] = greater ? static_cast<std::int32_t>(h * W) + c[o] : ar[o];
-            }
-        }
+    const std::int32_t W = static_cast<std::int32_t>(aw.in), OW = static_cast<std::int32_t>(aw.out);
+    for (std::int32_t h = 0; h < ah.in; ++h)
+        row_window_max<kTrackArg, kK, kS>(aw, x + h * W, rows + h * OW, kTrackArg ? cols + h * OW : nullptr);
+    for (std::int32_t oh = 0; oh < ah.out; ++oh)
+        col_window_max<kTrackArg>(static_cast<std::int32_t>(ah.begin(oh)), static_cast<std::int32_t>(ah.end(oh)), W,
+                                  OW, rows, cols, y + oh * OW, kTrackArg ? arg + oh * OW : nullptr);
+}
+
+/// Max pool of planes [b, e) of x into y (and argmax when `arg` is not null), with the row pass
+/// specialized at compile time for kK / kS (0 = runtime). rows / cols: H x OW scratch.
+template <int kK, int kS, class T>
+void max_pool_planes(const PoolAxis& ah, const PoolAxis& aw, std::int64_t b, std::int64_t e, const T* x, T* y,
+                     std::int32_t* arg, T* rows, std::int32_t* cols) {
+    const std::int64_t in_plane = ah.in * aw.in, out_plane = ah.out * aw.out;
+    for (std::int64_t pl = b; pl < e; ++pl) {
+        if (arg)
+            max_pool_plane<true, kK, kS>(ah, aw, x + pl * in_plane, y + pl * out_plane, arg + pl * out_plane, rows,
+                                         cols);
+        else
+            max_pool_plane<false, kK, kS, T>(ah, aw, x + pl * in_plane, y + pl * out_plane, nullptr, rows, nullptr);
     }
 }
 
@@ -240,7 +336,7 @@ void max_pool2d_forward(Context<Cpu>&, const Pool2dParams& p, const Tensor<T, Cp
                         Tensor<std::int32_t, Cpu>& argmax) {
     const PoolAxis ah = pool_axis(x.dim(2), p.kernel_h, p.stride_h, p.padding);
     const PoolAxis aw = pool_axis(x.dim(3), p.kernel_w, p.stride_w, p.padding);
-    const std::int64_t H = ah.in, W = aw.in, OH = ah.out, OW = aw.out, planes = x.dim(0) * x.dim(1);
+    const std::int64_t H = ah.in, W = aw.in, OW = aw.out, planes = x.dim(0) * x.dim(1);
     const bool track = argmax.defined();
     const T* px = x.data();
     T* py = y.data();
@@ -248,14 +344,14 @@ void max_pool2d_forward(Context<Cpu>&, const Pool2dParams& p, const Tensor<T, Cp
     parallel_for(planes, pool_detail::plane_grain(H * W), [&](std::int64_t b, std::int64_t e) {
         std::vector<T> rows(static_cast<std::size_t>(H * OW));
         std::vector<std::int32_t> cols(track ? static_cast<std::size_t>(H * OW) : 0);
-        for (std::int64_t pl = b; pl < e; ++pl) {
-            const T* xp = px + pl * H * W;
-            T* yp = py + pl * OH * OW;
-            if (track)
-                pool_detail::max_pool_plane<true>(ah, aw, xp, yp, pa + pl * OH * OW, rows.data(), cols.data());
-            else
-                pool_detail::max_pool_plane<false, T>(ah, aw, xp, yp, nullptr, rows.data(), nullptr);
-        }
+        T* r = rows.data();
+        std::int32_t* c = track ? cols.data() : nullptr;
+        if (aw.kernel == 3 && aw.stride == 1)
+            pool_detail::max_pool_planes<3, 1>(ah, aw, b, e, px, py, pa, r, c);
+        else if (aw.kernel == 3 && aw.stride == 2)
+            pool_detail::max_pool_planes<3, 2>(ah, aw, b, e, px, py, pa, r, c);
+        else
+            pool_detail::max_pool_planes<0, 0>(ah, aw, b, e, px, py, pa, r, c);
     });
 }
 
