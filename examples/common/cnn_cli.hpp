@@ -34,7 +34,7 @@ struct CnnFlags {
     std::optional<std::uint64_t> seed;
     bool no_aux = false;
     bool authors_full_separable = false, authors_frozen_aux = false, authors_last_branch = false;
-    bool authors_bank_init = false, corrected_search_eval = false;
+    bool authors_bank_init = false, corrected_search_eval = false, batch_stat_eval = false;
 
     void add_to(CLI::App& app) {
         app.add_option("--dataset", dataset, "cifar10 | cifar100 | fashion-mnist")
@@ -72,6 +72,8 @@ struct CnnFlags {
         app.add_flag("--authors-last-branch", authors_last_branch,
                      "macro search: always run the max-pool branch, as the released TF code");
         app.add_flag("--authors-bank-init", authors_bank_init, "micro search: the authors' weight-bank fan-in");
+        app.add_flag("--batch-stat-eval", batch_stat_eval,
+                     "macro search: evaluate with batch statistics (TDV) instead of the shared running statistics");
         app.add_flag("--corrected-search-eval", corrected_search_eval,
                      "micro search: evaluate with running statistics and no dropout (authors: batch statistics)");
     }
@@ -104,6 +106,7 @@ struct CnnFlags {
         c.authors_last_branch = authors_last_branch;
         c.authors_bank_init = authors_bank_init;
         c.authors_search_eval = !corrected_search_eval;
+        c.macro_batch_stat_eval = batch_stat_eval;
         if (c.lr_t0 > c.epochs && c.preset == "quick") c.lr_t0 = static_cast<int>(c.epochs);
         c.validate();
         return c;

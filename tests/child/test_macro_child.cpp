@@ -6,6 +6,7 @@
 
 #include "child_fixtures.hpp"
 #include "enas/child/macro_child.hpp"
+#include "enas/train/child_steps.hpp"
 #include "test_utils.hpp"
 
 using namespace enas;
@@ -187,4 +188,22 @@ TEST_CASE("macro child: shapes through the network (search keeps F, final double
             {"layer_5", {2, fin ? 16 : 4, 8, 8}}};
         REQUIRE(shapes == expected);
     }
+}
+
+TEST_CASE("macro child: evaluation policy (running statistics, or batch statistics in search)", "[child]") {
+    Context<Cpu> ctx(1);
+    const MacroArch arch = MacroArch::from_tokens({0, 1, 0, 2, 1, 1});
+    MacroChildConfig c = small_config(search::ChildMode::search, 3, 4);
+    REQUIRE(MacroChild<Cpu>(ctx, c, 1).eval_policy().bn == nn::BnStats::running);
+    c.search_eval_batch_statistics = true;
+    MacroChild<Cpu> model(ctx, c, 1);
+    REQUIRE(model.eval_policy().bn == nn::BnStats::batch);
+    REQUIRE_FALSE(model.eval_policy().dropout);
+    // Evaluation with batch statistics leaves the running averages alone.
+    const std::vector<float> before = model.arena().state_buffer().to_vector();
+    data::Batch batch{test::random_images(2, 4, 3, 8, 8), test::random_labels(3, 4, 10), 0, 0};
+    train::eval_accuracy(ctx, model, arch, batch);
+    REQUIRE(model.arena().state_buffer().to_vector() == before);
+    c.mode = search::ChildMode::final;
+    REQUIRE(MacroChild<Cpu>(ctx, c, 1, &arch).eval_policy().bn == nn::BnStats::running);
 }

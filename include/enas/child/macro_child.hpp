@@ -32,6 +32,10 @@ struct MacroChildConfig {
     /// Search mode: run the last branch (max pool) whatever op was sampled, as the released TF
     /// code does through late-binding lambdas (quirk §9 #1). Off: the sampled op runs.
     bool authors_last_branch = false;
+    /// Search mode: evaluate (rewards, valid and test) with batch statistics instead of the BN
+    /// running averages, which the authors use (reference §3.4) but which are shared by every
+    /// sampled architecture; TDV's PyTorch port evaluates with batch statistics.
+    bool search_eval_batch_statistics = false;
 
     /// `cifar10_macro_search.sh`: L = 12, F = 36, keep 0.9.
     static MacroChildConfig search_script() { return {}; }
@@ -102,8 +106,12 @@ public:
 
     nn::ParameterArena<D>& arena() { return arena_; }
     const MacroChildConfig& config() const { return config_; }
-    /// Macro evaluation uses the moving-average statistics and no dropout (reference §3.4).
-    EvalPolicy eval_policy() const { return EvalPolicy{nn::BnStats::running, false}; }
+    /// Macro evaluation uses the moving-average statistics and no dropout (reference §3.4), or
+    /// batch statistics in search mode when search_eval_batch_statistics is set.
+    EvalPolicy eval_policy() const {
+        if (!final_mode() && config_.search_eval_batch_statistics) return EvalPolicy{nn::BnStats::batch, false};
+        return EvalPolicy{nn::BnStats::running, false};
+    }
     bool final_mode() const { return config_.mode == search::ChildMode::final; }
 
 private:

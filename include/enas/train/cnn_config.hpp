@@ -56,6 +56,7 @@ struct CnnConfig {
     bool authors_frozen_aux = false;        ///< #7 micro aux head never trained
     bool authors_bank_init = false;         ///< #10 micro search bank fan-in
     bool authors_search_eval = true;        ///< #8 micro search evaluates with batch statistics and dropout
+    bool macro_batch_stat_eval = false;     ///< macro search evaluates with batch statistics (authors: running)
     int log_every = 20;
 
     /// The preset `name` (quick | scripts | paper) for `space` in `mode`; ValueError otherwise.
@@ -118,7 +119,8 @@ struct CnnConfig {
                 {"keep_prob", keep_prob}, {"cutout", cutout}, {"aux_head", aux_head}, {"aux_weight", aux_weight},
                 {"drop_path_keep_prob", drop_path_keep_prob}, {"authors_last_branch", authors_last_branch},
                 {"authors_full_separable", authors_full_separable}, {"authors_frozen_aux", authors_frozen_aux},
-                {"authors_bank_init", authors_bank_init}, {"authors_search_eval", authors_search_eval}};
+                {"authors_bank_init", authors_bank_init}, {"authors_search_eval", authors_search_eval},
+                {"macro_batch_stat_eval", macro_batch_stat_eval}};
     }
 
     /// Throws ValueError naming the first setting out of range.

@@ -46,6 +46,7 @@ inline child::MacroChildConfig macro_child_config(const CnnConfig& c, const data
     m.keep_prob = c.keep_prob;
     m.final_separable = c.authors_full_separable ? search::SeparableConvs::full : search::SeparableConvs::separable;
     m.authors_last_branch = c.authors_last_branch;
+    m.search_eval_batch_statistics = c.macro_batch_stat_eval;
     return m;
 }
 
