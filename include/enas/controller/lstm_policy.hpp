@@ -68,11 +68,11 @@ public:
         return -trace_.log_prob() * advantage + skip_weight_ * trace_.skip_penalty();
     }
 
-    void save(const std::string& path) const override {
-        save_controller_state(path, space_, &params_, state_, rng_);
-    }
-    void load(const std::string& path) override {
-        load_controller_state(path, space_, &params_, state_, rng_);
+    using ArchitecturePolicy::load;
+    using ArchitecturePolicy::save;
+    void save(std::ostream& out) const override { write_controller_state(out, space_, &params_, state_, rng_); }
+    void load(std::istream& in, const std::string& source) override {
+        read_controller_state(in, source, space_, &params_, state_, rng_);
         trace_.invalidate();
     }
 

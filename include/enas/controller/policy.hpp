@@ -3,6 +3,10 @@
 // orders (token_space.hpp) and learns from (sample, reward) pairs with REINFORCE.
 #pragma once
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <istream>
+#include <ostream>
 #include <span>
 #include <string>
 #include <vector>
@@ -62,10 +66,14 @@ public:
     virtual std::int64_t step() const = 0;
 
     /// Writes the whole state (weights, Adam moments, pending gradients, baseline, step, RNG) to
-    /// `path` (a temporary file renamed into place); `load` restores it. Throws IoError or
-    /// FormatError naming the file.
-    virtual void save(const std::string& path) const = 0;
-    virtual void load(const std::string& path) = 0;
+    /// `out` (state_io.hpp's layout); `load` restores it from `in`, naming `source` in messages.
+    /// Throws IoError or FormatError; nothing changes unless the whole state is valid.
+    virtual void save(std::ostream& out) const = 0;
+    virtual void load(std::istream& in, const std::string& source) = 0;
+
+    /// The same through a file: written to a temporary file renamed into place.
+    void save(const std::string& path) const;
+    void load(const std::string& path);
 
     Sample sample(SampleMode mode = SampleMode::Stochastic) {
         Sample s;
@@ -80,5 +88,25 @@ public:
     /// log π(tokens) under teacher forcing.
     double log_prob(std::span<const int> tokens) { return score(tokens).log_prob; }
 };
+
+inline void ArchitecturePolicy::save(const std::string& path) const {
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        check<IoError>(static_cast<bool>(out), "controller state: cannot open '", tmp, "' for writing");
+        save(out);
+        out.flush();
+        check<IoError>(static_cast<bool>(out), "controller state: writing '", tmp, "' failed (disk full?)");
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    check<IoError>(!ec, "controller state: cannot rename '", tmp, "' to '", path, "': ", ec.message());
+}
+
+inline void ArchitecturePolicy::load(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    check<IoError>(static_cast<bool>(in), "controller state: cannot open '", path, "' for reading");
+    load(in, path);
+}
 
 }  // namespace enas::controller

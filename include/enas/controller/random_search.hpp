@@ -51,11 +51,11 @@ public:
         return r;
     }
 
-    void save(const std::string& path) const override {
-        save_controller_state<float>(path, space_, nullptr, state_, rng_);
-    }
-    void load(const std::string& path) override {
-        load_controller_state<float>(path, space_, nullptr, state_, rng_);
+    using ArchitecturePolicy::load;
+    using ArchitecturePolicy::save;
+    void save(std::ostream& out) const override { write_controller_state<float>(out, space_, nullptr, state_, rng_); }
+    void load(std::istream& in, const std::string& source) override {
+        read_controller_state<float>(in, source, space_, nullptr, state_, rng_);
         state_.step = 0;
     }
 

@@ -7,12 +7,13 @@
 //   "ENASCTRL"  u32 version(1)  str space  f64 baseline  i64 step  i64 pending  u64 rng_seed
 //   u64 rng_offset  u32 num_blocks  { str name  u32 rank  i64 dims[rank]  f64 values[n]
 //   f64 grads[n]  f64 adam_m[n]  f64 adam_v[n] } × num_blocks  u64 checksum (FNV-1a of all before)
-// where str = u32 length + bytes. Files are written to "<path>.tmp" and renamed into place.
+// where str = u32 length + bytes. ArchitecturePolicy::save(path) writes "<path>.tmp" and renames it.
 #pragma once
 #include <cstdint>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
+#include <istream>
+#include <iterator>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -88,10 +89,11 @@ private:
 
 }  // namespace state_io_detail
 
-/// Writes a state file. `params` may be null (RandomSearch has no weights).
+/// Writes a controller state to `out` (the layout above). `params` may be null (RandomSearch
+/// has no weights).
 template <Scalar T>
-void save_controller_state(const std::string& path, SpaceKind space, const ParameterArena<T>* params,
-                           const ReinforceState& state, const Rng& rng) {
+void write_controller_state(std::ostream& out, SpaceKind space, const ParameterArena<T>* params,
+                            const ReinforceState& state, const Rng& rng) {
     using namespace state_io_detail;
     Writer w;
     w.bytes.insert(w.bytes.end(), kMagic, kMagic + 8);
@@ -113,28 +115,17 @@ void save_controller_state(const std::string& path, SpaceKind space, const Param
             for (std::int64_t i = 0; i < block.numel(); ++i) w.put(static_cast<double>(t->data()[block.offset + i]));
     }
     w.put(fnv1a(w.bytes.data(), w.bytes.size()));
-
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        check<IoError>(static_cast<bool>(out), "controller state: cannot open '", tmp, "' for writing");
-        out.write(w.bytes.data(), static_cast<std::streamsize>(w.bytes.size()));
-        out.flush();
-        check<IoError>(static_cast<bool>(out), "controller state: writing '", tmp, "' failed (disk full?)");
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    check<IoError>(!ec, "controller state: cannot rename '", tmp, "' to '", path, "': ", ec.message());
+    out.write(w.bytes.data(), static_cast<std::streamsize>(w.bytes.size()));
+    check<IoError>(static_cast<bool>(out), "controller state: writing the state failed");
 }
 
-/// Reads a state file written for the same space into `params` (same block names and shapes),
-/// `state` and `rng`. Nothing is modified unless the whole file is valid.
+/// Reads a state written for the same space from `in` into `params` (same block names and
+/// shapes), `state` and `rng`; `path` names the source in messages. Nothing is modified unless the
+/// whole state is valid.
 template <Scalar T>
-void load_controller_state(const std::string& path, SpaceKind space, ParameterArena<T>* params, ReinforceState& state,
-                           Rng& rng) {
+void read_controller_state(std::istream& in, const std::string& path, SpaceKind space, ParameterArena<T>* params,
+                           ReinforceState& state, Rng& rng) {
     using namespace state_io_detail;
-    std::ifstream in(path, std::ios::binary);
-    check<IoError>(static_cast<bool>(in), "controller state: cannot open '", path, "' for reading");
     std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     check<IoError>(!in.bad(), "controller state: reading '", path, "' failed");
     check<FormatError>(bytes.size() >= 8 && std::memcmp(bytes.data(), kMagic, 8) == 0, "controller state file '", path,

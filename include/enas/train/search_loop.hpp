@@ -11,10 +11,8 @@
 // final architecture afterwards.
 #pragma once
 #include <chrono>
-#include <filesystem>
+#include <sstream>
 #include <type_traits>
-
-#include <unistd.h>
 
 #include "enas/controller/policy.hpp"
 #include "enas/train/final_training.hpp"
@@ -47,10 +45,8 @@ public:
     std::int64_t resume() {
         const std::optional<nlohmann::json> p = resume_child_run(checkpoints_, run_, progress_, ctx_, model_.arena(), sgd_,
                                         [&](const Checkpoint& c) {
-                                            const std::filesystem::path tmp = scratch_path("controller");
-                                            c.blob_to_file("controller", tmp);
-                                            policy_.load(tmp.string());
-                                            std::filesystem::remove(tmp);
+                                            std::istringstream in(c.blob("controller"));
+                                            policy_.load(in, c.path().string() + " (controller section)");
                                         });
         if (!p) return 0;
         rewards_.set_counter(p->at("reward_counter").get<std::uint64_t>());
@@ -96,9 +92,6 @@ private:
         const std::int64_t b = search_.reward_batch > 0 ? search_.reward_batch : config_.batch;
         check<ValueError>(data_.valid.size() >= 1, "search: the validation split is empty; set --num-valid > 0");
         return std::min<std::int64_t>(b, data_.valid.size());
-    }
-    std::filesystem::path scratch_path(const std::string& what) const {
-        return run_.checkpoint_folder() / (what + "." + std::to_string(::getpid()) + ".scratch");
     }
 
     void child_phase(std::int64_t epoch, std::int64_t steps, data::BatchLoader& loader, nlohmann::json& record) {
@@ -188,10 +181,9 @@ private:
     void save_checkpoint() {
         CheckpointWriter w;
         add_child_state(w, model_.arena(), sgd_);
-        const std::filesystem::path tmp = scratch_path("controller");
-        policy_.save(tmp.string());
-        w.add_blob_from_file("controller", tmp);
-        std::filesystem::remove(tmp);
+        std::ostringstream controller_state;
+        policy_.save(controller_state);
+        w.add_blob("controller", std::move(controller_state).str());
         nlohmann::json progress = child_progress(ctx_, epochs_done_, history_);
         progress["reward_counter"] = rewards_.counter();
         progress["seconds"] = seconds_before_;
