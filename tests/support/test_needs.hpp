@@ -32,11 +32,17 @@ inline std::string missing_need(std::string_view need) {
         return std::filesystem::is_directory(dir) ? "" : "the shared CIFAR-10 copy is not at " + dir.string() +
                                                              " (set ENAS_SHARED_DATA)";
     }
+    if (need == "ptb") {
+        const std::filesystem::path dir = shared_data_dir() / "ptb";
+        return std::filesystem::is_regular_file(dir / "ptb.train.txt")
+                   ? ""
+                   : "the shared Penn Treebank copy is not at " + dir.string() + " (set ENAS_SHARED_DATA)";
+    }
     if (need == "fashion-mnist")
         return std::filesystem::is_directory(data::kDebianFashionMnistDir)
                    ? ""
                    : std::string("Debian's dataset-fashion-mnist is not installed (") + data::kDebianFashionMnistDir + ")";
-    return "unknown need '" + std::string(need) + "' (expected avx512, cifar10 or fashion-mnist)";
+    return "unknown need '" + std::string(need) + "' (expected avx512, cifar10, ptb or fashion-mnist)";
 }
 
 }  // namespace enas::test
