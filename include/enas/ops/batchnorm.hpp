@@ -7,6 +7,7 @@
 
 #include "enas/backend/cpu/batchnorm.hpp"
 #include "enas/ops/checks.hpp"
+#include "enas/ops/params/batchnorm.hpp"
 #if ENAS_HAS_CUDA
 #include "enas/backend/cuda/batchnorm.hpp"
 #endif

@@ -1,10 +1,10 @@
 // Public dense 2-D convolution (NCHW, no bias, TensorFlow SAME or VALID padding), on tensors (no
 // autograd) and on Vars (recorded on a Tape). Conv2dParams, Padding and the SAME arithmetic
-// (padded_extent, conv_geometry) come from backend/cpu/conv_geometry.hpp.
+// (padded_extent, conv_geometry) come from ops/params/conv.hpp.
 #pragma once
 #include "enas/backend/cpu/conv.hpp"
-#include "enas/backend/cpu/conv_geometry.hpp"
 #include "enas/ops/checks.hpp"
+#include "enas/ops/params/conv.hpp"
 #if ENAS_HAS_CUDA
 #include "enas/backend/cuda/conv.hpp"
 #endif

@@ -1,11 +1,11 @@
 // Public depthwise 2-D convolution with channel multiplier 1 (NCHW, no bias, TensorFlow SAME or
 // VALID padding), on tensors (no autograd) and on Vars (recorded on a Tape). It is the first half
 // of ENAS's separable convs (depthwise, then a 1x1 dense conv2d). Conv2dParams and Padding come
-// from backend/cpu/conv_geometry.hpp.
+// from ops/params/conv.hpp.
 #pragma once
-#include "enas/backend/cpu/conv_geometry.hpp"
 #include "enas/backend/cpu/depthwise_conv.hpp"
 #include "enas/ops/checks.hpp"
+#include "enas/ops/params/conv.hpp"
 #if ENAS_HAS_CUDA
 #include "enas/backend/cuda/depthwise_conv.hpp"
 #endif

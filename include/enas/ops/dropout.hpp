@@ -14,6 +14,7 @@
 #pragma once
 #include "enas/backend/cpu/dropout.hpp"
 #include "enas/ops/checks.hpp"
+#include "enas/ops/params/dropout.hpp"
 #if ENAS_HAS_CUDA
 #include "enas/backend/cuda/dropout.hpp"
 #endif

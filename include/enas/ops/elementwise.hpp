@@ -3,6 +3,7 @@
 #pragma once
 #include "enas/backend/cpu/elementwise.hpp"
 #include "enas/ops/checks.hpp"
+#include "enas/ops/params/elementwise.hpp"
 #if ENAS_HAS_CUDA
 #include "enas/backend/cuda/elementwise.hpp"
 #endif

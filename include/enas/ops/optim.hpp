@@ -2,13 +2,14 @@
 // tensors of any shape (treated as flat), and global-norm gradient clipping. They are not
 // differentiable (no Var-level overloads): an optimizer calls them on parameter values, gradients
 // and its own state buffers after backward. SgdParams, AdamParams and AdamForm are documented in
-// backend/cpu/optim.hpp.
+// ops/params/optim.hpp.
 #pragma once
 #include <cmath>
 #include <vector>
 
 #include "enas/backend/cpu/optim.hpp"
 #include "enas/ops/checks.hpp"
+#include "enas/ops/params/optim.hpp"
 #if ENAS_HAS_CUDA
 #include "enas/backend/cuda/optim.hpp"
 #endif

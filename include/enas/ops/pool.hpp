@@ -8,6 +8,7 @@
 
 #include "enas/backend/cpu/pool.hpp"
 #include "enas/ops/checks.hpp"
+#include "enas/ops/params/pool.hpp"
 #if ENAS_HAS_CUDA
 #include "enas/backend/cuda/pool.hpp"
 #endif

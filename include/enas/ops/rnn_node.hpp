@@ -5,6 +5,7 @@
 #pragma once
 #include "enas/backend/cpu/rnn_node.hpp"
 #include "enas/ops/checks.hpp"
+#include "enas/ops/params/elementwise.hpp"
 #if ENAS_HAS_CUDA
 #include "enas/backend/cuda/rnn_node.hpp"
 #endif
