@@ -11,8 +11,12 @@ namespace enas {
 /// Eval: normalize with the running statistics (an affine map with fixed statistics).
 enum class BatchNormMode { Train, TrainNoRunningUpdate, Eval };
 
-/// How Train folds the batch variance into running_var: Biased (TF, tf.nn.moments: divide by M)
-/// or Unbiased (PyTorch: divide by M - 1), with M = N * H * W values per channel.
+/// How Train folds the batch variance into running_var, with M = N * H * W values per channel:
+///  - Unbiased: the batch variance times M / (M - 1) (Bessel's correction) before the moving
+///    average. This is the authors' form: their TF code calls tf.nn.fused_batch_norm, which
+///    applies the correction to the variance it returns for the moving average; PyTorch does the
+///    same. (The normalization itself always uses the biased batch variance.)
+///  - Biased: the batch variance as is (divide by M), as a tf.nn.moments-based update would.
 enum class RunningVarianceUpdate { Biased, Unbiased };
 
 inline const char* batch_norm_mode_name(BatchNormMode m) {
