@@ -1,8 +1,8 @@
-// Device memory for the Cuda device: the definitions of include/enas/backend/cuda/memory.hpp.
+// Device memory for the Cuda device: the definitions of include/enas/core/device_memory.hpp.
 #include <cstdio>
 #include <cstring>
 
-#include "enas/backend/cuda/memory.hpp"
+#include "enas/core/device_memory.hpp"
 #include "kernels/memory.cuh"
 #include "launch_support.cuh"
 

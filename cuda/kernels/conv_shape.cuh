@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <limits>
 
-#include "enas/backend/cpu/conv_geometry.hpp"
+#include "enas/ops/params/conv.hpp"
 
 namespace enas::cuda {
 namespace kernels {

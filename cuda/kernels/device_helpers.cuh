@@ -5,7 +5,7 @@
 #pragma once
 #include <cstdint>
 
-#include "enas/backend/cpu/elementwise.hpp"  // enum Activation (its host functions are unused here)
+#include "enas/ops/params/elementwise.hpp"  // enum Activation
 #include "portable.cuh"
 
 namespace enas::cuda::kernels {

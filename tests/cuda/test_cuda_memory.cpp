@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "cuda_compare.hpp"
-#include "enas/backend/cuda/memory.hpp"
+#include "enas/core/device_memory.hpp"
 
 using namespace enas;
 using Catch::Matchers::Contains;

@@ -120,16 +120,13 @@ private:
 
 }  // namespace enas
 
-#include "enas/backend/cpu/elementwise.hpp"
-#if ENAS_HAS_CUDA
-#include "enas/backend/cuda/elementwise.hpp"
-#endif
+#include "enas/backend/elementwise.hpp"  // backend::axpy
 
 namespace enas {
 template <Device D>
 template <Scalar T>
 void Tape<D>::accumulate_into(Tensor<T, D>& dst, const Tensor<T, D>& src) {
     Tensor<T, D> s = src.contiguous();
-    ENAS_BACKEND_CALL(D, axpy, *ctx_, T(1), s, dst);
+    backend::axpy(*ctx_, T(1), s, dst);
 }
 }  // namespace enas

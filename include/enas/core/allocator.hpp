@@ -11,10 +11,7 @@
 #include <vector>
 
 #include "enas/core/device.hpp"
-
-#if ENAS_HAS_CUDA
-#include "enas/backend/cuda/memory.hpp"
-#endif
+#include "enas/core/device_memory.hpp"
 
 namespace enas {
 

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <memory>
 
+#include "enas/core/device_memory.hpp"
 #include "enas/core/random.hpp"
 #include "enas/core/tensor.hpp"
 

@@ -1,5 +1,6 @@
 // Devices are compile-time tags (DESIGN.md §3): an op on a Tensor<T, Cuda> calls the CUDA
-// launcher, an op on a Tensor<T, Cpu> the CPU kernel, with no virtual backend interface.
+// launcher, an op on a Tensor<T, Cpu> the CPU kernel, with no virtual backend interface: the ops
+// call backend::F(ctx, ...) (include/enas/backend/F.hpp), overloaded on Context<Cpu> / Context<Cuda>.
 #pragma once
 #include <type_traits>
 
@@ -33,19 +34,3 @@ namespace detail {
 }  // namespace detail
 
 }  // namespace enas
-
-/// Calls `::enas::cpu::fn(args...)` for Cpu and `::enas::cuda::fn(args...)` for Cuda. In a build
-/// without a CUDA backend the Cuda branch throws DeviceError naming the function.
-#if ENAS_HAS_CUDA
-#define ENAS_CUDA_BACKEND_CALL(fn, ...) ::enas::cuda::fn(__VA_ARGS__)
-#else
-#define ENAS_CUDA_BACKEND_CALL(fn, ...) ::enas::detail::throw_no_cuda(#fn)
-#endif
-#define ENAS_BACKEND_CALL(D, fn, ...)                                     \
-    do {                                                                  \
-        if constexpr (::enas::is_cpu_v<D>) {                              \
-            ::enas::cpu::fn(__VA_ARGS__);                                 \
-        } else {                                                          \
-            ENAS_CUDA_BACKEND_CALL(fn, __VA_ARGS__);                      \
-        }                                                                 \
-    } while (0)

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "enas/core/allocator.hpp"
+#include "enas/core/device_memory.hpp"
 
 namespace enas {
 

@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "enas/core/device_memory.hpp"
 #include "enas/core/shape.hpp"
 #include "enas/core/storage.hpp"
 

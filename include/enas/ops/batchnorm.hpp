@@ -5,11 +5,9 @@
 #pragma once
 #include <cmath>
 
-#include "enas/backend/cpu/batchnorm.hpp"
+#include "enas/backend/batchnorm.hpp"
 #include "enas/ops/checks.hpp"
-#if ENAS_HAS_CUDA
-#include "enas/backend/cuda/batchnorm.hpp"
-#endif
+#include "enas/ops/params/batchnorm.hpp"
 
 namespace enas::ops {
 
@@ -61,7 +59,7 @@ BatchNormForward<T, D> batch_norm_forward(Context<D>& ctx, const Tensor<T, D>& x
     Tensor<T, D> no_running;
     Tensor<T, D>& rm = p.mode == BatchNormMode::TrainNoRunningUpdate ? no_running : running_mean;
     Tensor<T, D>& rv = p.mode == BatchNormMode::TrainNoRunningUpdate ? no_running : running_var;
-    ENAS_BACKEND_CALL(D, batch_norm_forward, ctx, p, xc, gc, bc, rm, rv, r.y, r.mean, r.inv_std);
+    backend::batch_norm_forward(ctx, p, xc, gc, bc, rm, rv, r.y, r.mean, r.inv_std);
     return r;
 }
 
@@ -96,7 +94,7 @@ Var<T, D> batch_norm(Tape<D>& tape, const Var<T, D>& x, const Var<T, D>& gamma, 
         const Tensor<T, D> xv = x.value().contiguous();
         const Tensor<T, D> gv = gamma.defined() ? gamma.value().contiguous() : Tensor<T, D>();
         const Tensor<T, D> gy = out.grad().contiguous();
-        ENAS_BACKEND_CALL(D, batch_norm_backward, ctx, mode, xv, gv, mean, inv_std, gy, gx, ggamma, gbeta);
+        backend::batch_norm_backward(ctx, mode, xv, gv, mean, inv_std, gy, gx, ggamma, gbeta);
     });
     return out;
 }

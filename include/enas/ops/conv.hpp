@@ -1,13 +1,10 @@
 // Public dense 2-D convolution (NCHW, no bias, TensorFlow SAME or VALID padding), on tensors (no
 // autograd) and on Vars (recorded on a Tape). Conv2dParams, Padding and the SAME arithmetic
-// (padded_extent, conv_geometry) come from backend/cpu/conv_geometry.hpp.
+// (padded_extent, conv_geometry) come from ops/params/conv.hpp.
 #pragma once
-#include "enas/backend/cpu/conv.hpp"
-#include "enas/backend/cpu/conv_geometry.hpp"
+#include "enas/backend/conv.hpp"
 #include "enas/ops/checks.hpp"
-#if ENAS_HAS_CUDA
-#include "enas/backend/cuda/conv.hpp"
-#endif
+#include "enas/ops/params/conv.hpp"
 
 namespace enas::ops {
 namespace detail {
@@ -33,7 +30,7 @@ Tensor<T, D> conv2d(Context<D>& ctx, const Tensor<T, D>& x, const Tensor<T, D>& 
     const ConvGeometry g = detail::check_conv2d("conv2d", x, w, params);
     Tensor<T, D> xc = x.contiguous(), wc = w.contiguous();
     Tensor<T, D> y = ctx.template empty<T>(g.output_shape());
-    ENAS_BACKEND_CALL(D, conv2d_forward, ctx, params, xc, wc, y);
+    backend::conv2d_forward(ctx, params, xc, wc, y);
     return y;
 }
 
@@ -47,11 +44,11 @@ Var<T, D> conv2d(Tape<D>& tape, const Var<T, D>& x, const Var<T, D>& w, const Co
         const Tensor<T, D> gy = out.grad().contiguous();
         if (x.requires_grad()) {
             const Tensor<T, D> wc = w.value().contiguous();
-            ENAS_BACKEND_CALL(D, conv2d_backward_input, ctx, params, gy, wc, x.grad_buffer(ctx));
+            backend::conv2d_backward_input(ctx, params, gy, wc, x.grad_buffer(ctx));
         }
         if (w.requires_grad()) {
             const Tensor<T, D> xc = x.value().contiguous();
-            ENAS_BACKEND_CALL(D, conv2d_backward_weight, ctx, params, xc, gy, w.grad_buffer(ctx));
+            backend::conv2d_backward_weight(ctx, params, xc, gy, w.grad_buffer(ctx));
         }
     });
     return out;

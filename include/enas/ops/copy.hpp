@@ -8,11 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "enas/backend/cpu/copy.hpp"
+#include "enas/backend/copy.hpp"
 #include "enas/ops/checks.hpp"
-#if ENAS_HAS_CUDA
-#include "enas/backend/cuda/copy.hpp"
-#endif
 
 namespace enas::ops {
 
@@ -57,7 +54,7 @@ Tensor<T, D> concat(Context<D>& ctx, std::span<const Tensor<T, D>> xs) {
     }
     out_shape[1] = channels;
     Tensor<T, D> y = ctx.template empty<T>(out_shape);
-    ENAS_BACKEND_CALL(D, concat_forward, ctx, std::span<const Tensor<T, D>>(packed), y);
+    backend::concat_forward(ctx, std::span<const Tensor<T, D>>(packed), y);
     return y;
 }
 
@@ -86,7 +83,7 @@ Var<T, D> concat(Tape<D>& tape, std::span<const Var<T, D>> xs) {
         if (!out.has_grad()) return;
         std::int64_t start = 0;
         for (const Var<T, D>& x : inputs) {
-            if (x.requires_grad()) ENAS_BACKEND_CALL(D, concat_backward, ctx, start, out.grad(), x.grad_buffer(ctx));
+            if (x.requires_grad()) backend::concat_backward(ctx, start, out.grad(), x.grad_buffer(ctx));
             start += x.shape()[1];
         }
     });
@@ -113,7 +110,7 @@ Tensor<T, D> slice(Context<D>& ctx, const Tensor<T, D>& x, std::int64_t start, s
     Shape out_shape = x.shape();
     out_shape[1] = length;
     Tensor<T, D> y = ctx.template empty<T>(out_shape);
-    ENAS_BACKEND_CALL(D, slice_forward, ctx, start, xc, y);
+    backend::slice_forward(ctx, start, xc, y);
     return y;
 }
 
@@ -123,7 +120,7 @@ Var<T, D> slice(Tape<D>& tape, const Var<T, D>& x, std::int64_t start, std::int6
     Var<T, D> out = tape.output(slice(tape.ctx(), x.value(), start, length), x);
     tape.record(out, [x, out, start](Context<D>& ctx) {
         if (!x.requires_grad() || !out.has_grad()) return;
-        ENAS_BACKEND_CALL(D, slice_backward, ctx, start, out.grad(), x.grad_buffer(ctx));
+        backend::slice_backward(ctx, start, out.grad(), x.grad_buffer(ctx));
     });
     return out;
 }
@@ -141,7 +138,7 @@ Tensor<T, D> shifted_subsample(Context<D>& ctx, const Tensor<T, D>& x, std::int6
     Tensor<T, D> xc = x.contiguous();
     const Shape out_shape{x.dim(0), x.dim(1), (x.dim(2) + stride - 1) / stride, (x.dim(3) + stride - 1) / stride};
     Tensor<T, D> y = ctx.template empty<T>(out_shape);
-    ENAS_BACKEND_CALL(D, shifted_subsample_forward, ctx, offset, stride, xc, y);
+    backend::shifted_subsample_forward(ctx, offset, stride, xc, y);
     return y;
 }
 
@@ -150,7 +147,7 @@ Var<T, D> shifted_subsample(Tape<D>& tape, const Var<T, D>& x, std::int64_t offs
     Var<T, D> out = tape.output(shifted_subsample(tape.ctx(), x.value(), offset, stride), x);
     tape.record(out, [x, out, offset, stride](Context<D>& ctx) {
         if (!x.requires_grad() || !out.has_grad()) return;
-        ENAS_BACKEND_CALL(D, shifted_subsample_backward, ctx, offset, stride, out.grad(), x.grad_buffer(ctx));
+        backend::shifted_subsample_backward(ctx, offset, stride, out.grad(), x.grad_buffer(ctx));
     });
     return out;
 }

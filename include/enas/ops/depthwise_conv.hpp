@@ -1,14 +1,11 @@
 // Public depthwise 2-D convolution with channel multiplier 1 (NCHW, no bias, TensorFlow SAME or
 // VALID padding), on tensors (no autograd) and on Vars (recorded on a Tape). It is the first half
 // of ENAS's separable convs (depthwise, then a 1x1 dense conv2d). Conv2dParams and Padding come
-// from backend/cpu/conv_geometry.hpp.
+// from ops/params/conv.hpp.
 #pragma once
-#include "enas/backend/cpu/conv_geometry.hpp"
-#include "enas/backend/cpu/depthwise_conv.hpp"
+#include "enas/backend/depthwise_conv.hpp"
 #include "enas/ops/checks.hpp"
-#if ENAS_HAS_CUDA
-#include "enas/backend/cuda/depthwise_conv.hpp"
-#endif
+#include "enas/ops/params/conv.hpp"
 
 namespace enas::ops {
 namespace detail {
@@ -37,7 +34,7 @@ Tensor<T, D> depthwise_conv2d(Context<D>& ctx, const Tensor<T, D>& x, const Tens
     const ConvGeometry g = detail::check_depthwise_conv2d("depthwise_conv2d", x, w, params);
     Tensor<T, D> xc = x.contiguous(), wc = w.contiguous();
     Tensor<T, D> y = ctx.template empty<T>(g.output_shape());
-    ENAS_BACKEND_CALL(D, depthwise_conv2d_forward, ctx, params, xc, wc, y);
+    backend::depthwise_conv2d_forward(ctx, params, xc, wc, y);
     return y;
 }
 
@@ -51,11 +48,11 @@ Var<T, D> depthwise_conv2d(Tape<D>& tape, const Var<T, D>& x, const Var<T, D>& w
         const Tensor<T, D> gy = out.grad().contiguous();
         if (x.requires_grad()) {
             const Tensor<T, D> wc = w.value().contiguous();
-            ENAS_BACKEND_CALL(D, depthwise_conv2d_backward_input, ctx, params, gy, wc, x.grad_buffer(ctx));
+            backend::depthwise_conv2d_backward_input(ctx, params, gy, wc, x.grad_buffer(ctx));
         }
         if (w.requires_grad()) {
             const Tensor<T, D> xc = x.value().contiguous();
-            ENAS_BACKEND_CALL(D, depthwise_conv2d_backward_weight, ctx, params, xc, gy, w.grad_buffer(ctx));
+            backend::depthwise_conv2d_backward_weight(ctx, params, xc, gy, w.grad_buffer(ctx));
         }
     });
     return out;

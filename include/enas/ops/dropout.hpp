@@ -12,11 +12,9 @@
 // Every op takes an optional `mask` out-parameter that receives the scaled mask it applied
 // (entries 0 or 1 / keep_prob; shapes given per op), for tests and inspection.
 #pragma once
-#include "enas/backend/cpu/dropout.hpp"
+#include "enas/backend/dropout.hpp"
 #include "enas/ops/checks.hpp"
-#if ENAS_HAS_CUDA
-#include "enas/backend/cuda/dropout.hpp"
-#endif
+#include "enas/ops/params/dropout.hpp"
 
 namespace enas::ops {
 
@@ -41,7 +39,7 @@ template <Scalar T, Device D>
 Tensor<T, D> draw_mask(Context<D>& ctx, const Shape& shape, double keep_prob) {
     const DropoutDraw d = reserve_draw(ctx, shape.numel(), keep_prob);
     Tensor<T, D> mask = ctx.template empty<T>(shape);
-    ENAS_BACKEND_CALL(D, dropout_mask, ctx, d, mask);
+    backend::dropout_mask(ctx, d, mask);
     return mask;
 }
 
@@ -67,10 +65,10 @@ Tensor<T, D> drop_elements(Context<D>& ctx, const Tensor<T, D>& x, double keep_p
     d = reserve_draw(ctx, x.numel(), keep_prob);
     const Tensor<T, D> xc = x.contiguous();
     Tensor<T, D> y = ctx.template empty<T>(x.shape());
-    ENAS_BACKEND_CALL(D, dropout_forward, ctx, d, xc, y);
+    backend::dropout_forward(ctx, d, xc, y);
     if (mask) {
         *mask = ctx.template empty<T>(x.shape());
-        ENAS_BACKEND_CALL(D, dropout_mask, ctx, d, *mask);
+        backend::dropout_mask(ctx, d, *mask);
     }
     return y;
 }
@@ -110,7 +108,7 @@ Var<T, D> dropout(Tape<D>& tape, const Var<T, D>& x, double keep_prob, Tensor<T,
     tape.record(out, [x, out, d](Context<D>& c) {
         if (!x.requires_grad() || !out.has_grad()) return;
         Tensor<T, D> g = out.grad().contiguous();
-        ENAS_BACKEND_CALL(D, dropout_backward, c, d, g, x.grad_buffer(c));
+        backend::dropout_backward(c, d, g, x.grad_buffer(c));
     });
     return out;
 }
@@ -124,8 +122,8 @@ enum class MaskKind { Rows, Locked };
 
 template <Scalar T, Device D>
 void apply_mask(Context<D>& ctx, MaskKind kind, const Tensor<T, D>& x, const Tensor<T, D>& m, Tensor<T, D>& y) {
-    if (kind == MaskKind::Rows) ENAS_BACKEND_CALL(D, row_mask_forward, ctx, x, m, y);
-    else ENAS_BACKEND_CALL(D, locked_mask_forward, ctx, x, m, y);
+    if (kind == MaskKind::Rows) backend::row_mask_forward(ctx, x, m, y);
+    else backend::locked_mask_forward(ctx, x, m, y);
 }
 
 /// Shared body of the Var-level masked ops: draws the mask, applies it and records a backward
@@ -147,8 +145,8 @@ Var<T, D> masked_var(Tape<D>& tape, MaskKind kind, const Var<T, D>& x, const Sha
     tape.record(out, [x, out, m, kind](Context<D>& c) {
         if (!x.requires_grad() || !out.has_grad()) return;
         Tensor<T, D> g = out.grad().contiguous();
-        if (kind == MaskKind::Rows) ENAS_BACKEND_CALL(D, row_mask_backward, c, g, m, x.grad_buffer(c));
-        else ENAS_BACKEND_CALL(D, locked_mask_backward, c, g, m, x.grad_buffer(c));
+        if (kind == MaskKind::Rows) backend::row_mask_backward(c, g, m, x.grad_buffer(c));
+        else backend::locked_mask_backward(c, g, m, x.grad_buffer(c));
     });
     return out;
 }

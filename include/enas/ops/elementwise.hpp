@@ -1,11 +1,9 @@
 // Public elementwise ops: activations (identity, ReLU, tanh, sigmoid), add, mul and scale, on
 // tensors (no autograd) and on Vars (recorded on a Tape).
 #pragma once
-#include "enas/backend/cpu/elementwise.hpp"
+#include "enas/backend/elementwise.hpp"
 #include "enas/ops/checks.hpp"
-#if ENAS_HAS_CUDA
-#include "enas/backend/cuda/elementwise.hpp"
-#endif
+#include "enas/ops/params/elementwise.hpp"
 
 namespace enas::ops {
 
@@ -15,7 +13,7 @@ Tensor<T, D> activation(Context<D>& ctx, Activation a, const Tensor<T, D>& x) {
     detail::require_nonempty("activation", "x", x);
     Tensor<T, D> xc = x.contiguous();
     Tensor<T, D> y = ctx.template empty<T>(x.shape());
-    ENAS_BACKEND_CALL(D, activation_forward, ctx, a, xc, y);
+    backend::activation_forward(ctx, a, xc, y);
     return y;
 }
 
@@ -24,7 +22,7 @@ Var<T, D> activation(Tape<D>& tape, Activation a, const Var<T, D>& x) {
     Var<T, D> out = tape.output(activation(tape.ctx(), a, x.value()), x);
     tape.record(out, [a, x, out](Context<D>& ctx) {
         if (!x.requires_grad() || !out.has_grad()) return;
-        ENAS_BACKEND_CALL(D, activation_backward, ctx, a, out.value(), out.grad(), x.grad_buffer(ctx));
+        backend::activation_backward(ctx, a, out.value(), out.grad(), x.grad_buffer(ctx));
     });
     return out;
 }
@@ -42,7 +40,7 @@ Tensor<T, D> add(Context<D>& ctx, const Tensor<T, D>& a, const Tensor<T, D>& b) 
     detail::require_same_shape("add", "a", a, "b", b);
     Tensor<T, D> ac = a.contiguous(), bc = b.contiguous();
     Tensor<T, D> y = ctx.template empty<T>(a.shape());
-    ENAS_BACKEND_CALL(D, add_forward, ctx, ac, bc, y);
+    backend::add_forward(ctx, ac, bc, y);
     return y;
 }
 
@@ -51,8 +49,8 @@ Var<T, D> add(Tape<D>& tape, const Var<T, D>& a, const Var<T, D>& b) {
     Var<T, D> out = tape.output(add(tape.ctx(), a.value(), b.value()), a, b);
     tape.record(out, [a, b, out](Context<D>& ctx) {
         if (!out.has_grad()) return;
-        if (a.requires_grad()) ENAS_BACKEND_CALL(D, axpy, ctx, T(1), out.grad(), a.grad_buffer(ctx));
-        if (b.requires_grad()) ENAS_BACKEND_CALL(D, axpy, ctx, T(1), out.grad(), b.grad_buffer(ctx));
+        if (a.requires_grad()) backend::axpy(ctx, T(1), out.grad(), a.grad_buffer(ctx));
+        if (b.requires_grad()) backend::axpy(ctx, T(1), out.grad(), b.grad_buffer(ctx));
     });
     return out;
 }
@@ -63,7 +61,7 @@ Tensor<T, D> mul(Context<D>& ctx, const Tensor<T, D>& a, const Tensor<T, D>& b) 
     detail::require_same_shape("mul", "a", a, "b", b);
     Tensor<T, D> ac = a.contiguous(), bc = b.contiguous();
     Tensor<T, D> y = ctx.template empty<T>(a.shape());
-    ENAS_BACKEND_CALL(D, mul_forward, ctx, ac, bc, y);
+    backend::mul_forward(ctx, ac, bc, y);
     return y;
 }
 
@@ -73,8 +71,8 @@ Var<T, D> mul(Tape<D>& tape, const Var<T, D>& a, const Var<T, D>& b) {
     tape.record(out, [a, b, out](Context<D>& ctx) {
         if (!out.has_grad()) return;
         Tensor<T, D> av = a.value().contiguous(), bv = b.value().contiguous();
-        if (a.requires_grad()) ENAS_BACKEND_CALL(D, mul_backward, ctx, out.grad(), bv, a.grad_buffer(ctx));
-        if (b.requires_grad()) ENAS_BACKEND_CALL(D, mul_backward, ctx, out.grad(), av, b.grad_buffer(ctx));
+        if (a.requires_grad()) backend::mul_backward(ctx, out.grad(), bv, a.grad_buffer(ctx));
+        if (b.requires_grad()) backend::mul_backward(ctx, out.grad(), av, b.grad_buffer(ctx));
     });
     return out;
 }
@@ -85,7 +83,7 @@ Tensor<T, D> scale(Context<D>& ctx, const Tensor<T, D>& x, T alpha) {
     detail::require_nonempty("scale", "x", x);
     Tensor<T, D> xc = x.contiguous();
     Tensor<T, D> y = ctx.template empty<T>(x.shape());
-    ENAS_BACKEND_CALL(D, scale_forward, ctx, alpha, xc, y);
+    backend::scale_forward(ctx, alpha, xc, y);
     return y;
 }
 
@@ -94,7 +92,7 @@ Var<T, D> scale(Tape<D>& tape, const Var<T, D>& x, T alpha) {
     Var<T, D> out = tape.output(scale(tape.ctx(), x.value(), alpha), x);
     tape.record(out, [x, out, alpha](Context<D>& ctx) {
         if (!x.requires_grad() || !out.has_grad()) return;
-        ENAS_BACKEND_CALL(D, axpy, ctx, alpha, out.grad(), x.grad_buffer(ctx));
+        backend::axpy(ctx, alpha, out.grad(), x.grad_buffer(ctx));
     });
     return out;
 }

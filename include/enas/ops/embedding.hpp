@@ -7,11 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "enas/backend/cpu/embedding.hpp"
+#include "enas/backend/embedding.hpp"
 #include "enas/ops/checks.hpp"
-#if ENAS_HAS_CUDA
-#include "enas/backend/cuda/embedding.hpp"
-#endif
 
 namespace enas::ops {
 
@@ -67,7 +64,7 @@ Tensor<T, D> embedding(Context<D>& ctx, const Tensor<T, D>& table, const Tensor<
     Shape out_shape = ids.shape();
     out_shape.push_back(table.dim(1));
     Tensor<T, D> y = ctx.template empty<T>(out_shape);
-    ENAS_BACKEND_CALL(D, embedding_forward, ctx, tc, ic, y);
+    backend::embedding_forward(ctx, tc, ic, y);
     return y;
 }
 
@@ -78,7 +75,7 @@ Var<T, D> embedding(Tape<D>& tape, const Var<T, D>& table, const Tensor<std::int
     Var<T, D> out = tape.output(embedding(tape.ctx(), table.value(), ids), table);
     tape.record(out, [table, out, ic = ids.contiguous()](Context<D>& ctx) {
         if (!table.requires_grad() || !out.has_grad()) return;
-        ENAS_BACKEND_CALL(D, embedding_backward, ctx, ic, out.grad(), table.grad_buffer(ctx));
+        backend::embedding_backward(ctx, ic, out.grad(), table.grad_buffer(ctx));
     });
     return out;
 }

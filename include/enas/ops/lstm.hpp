@@ -6,11 +6,8 @@
 #pragma once
 #include <utility>
 
-#include "enas/backend/cpu/lstm.hpp"
+#include "enas/backend/lstm.hpp"
 #include "enas/ops/checks.hpp"
-#if ENAS_HAS_CUDA
-#include "enas/backend/cuda/lstm.hpp"
-#endif
 
 namespace enas::ops {
 
@@ -46,7 +43,7 @@ LstmState<Tensor<T, D>> lstm_cell(Context<D>& ctx, const Tensor<T, D>& x, const 
     const Tensor<T, D> xc = x.contiguous(), hc = h_prev.contiguous(), cc = c_prev.contiguous(), wc = w.contiguous();
     Tensor<T, D> gates = ctx.template empty<T>(Shape{x.dim(0), 4 * h_prev.dim(1)});
     LstmState<Tensor<T, D>> out{ctx.template empty<T>(h_prev.shape()), ctx.template empty<T>(h_prev.shape())};
-    ENAS_BACKEND_CALL(D, lstm_cell_forward, ctx, xc, hc, cc, wc, gates, out.h, out.c);
+    backend::lstm_cell_forward(ctx, xc, hc, cc, wc, gates, out.h, out.c);
     return out;
 }
 
@@ -62,7 +59,7 @@ LstmState<Var<T, D>> lstm_cell(Tape<D>& tape, const Var<T, D>& x, const Var<T, D
     const Tensor<T, D> cc = c_prev.value().contiguous(), wc = w.value().contiguous();
     Tensor<T, D> gates = ctx.template empty<T>(Shape{xc.dim(0), 4 * hc.dim(1)});
     Tensor<T, D> h = ctx.template empty<T>(hc.shape()), c = ctx.template empty<T>(hc.shape());
-    ENAS_BACKEND_CALL(D, lstm_cell_forward, ctx, xc, hc, cc, wc, gates, h, c);
+    backend::lstm_cell_forward(ctx, xc, hc, cc, wc, gates, h, c);
     LstmState<Var<T, D>> out{tape.output(std::move(h), x, h_prev, c_prev, w),
                              tape.output(std::move(c), x, h_prev, c_prev, w)};
     tape.record(out.h, [x, h_prev, c_prev, w, xc, hc, cc, wc, gates, oh = out.h, oc = out.c](Context<D>& ctx2) {
@@ -73,8 +70,7 @@ LstmState<Var<T, D>> lstm_cell(Tape<D>& tape, const Var<T, D>& x, const Var<T, D
         Tensor<T, D>* dh_prev = h_prev.requires_grad() ? &h_prev.grad_buffer(ctx2) : nullptr;
         Tensor<T, D>* dc_prev = c_prev.requires_grad() ? &c_prev.grad_buffer(ctx2) : nullptr;
         Tensor<T, D>* dw = w.requires_grad() ? &w.grad_buffer(ctx2) : nullptr;
-        ENAS_BACKEND_CALL(D, lstm_cell_backward, ctx2, xc, hc, cc, wc, gates, oc.value(), dh, dc, dx, dh_prev, dc_prev,
-                          dw);
+        backend::lstm_cell_backward(ctx2, xc, hc, cc, wc, gates, oc.value(), dh, dc, dx, dh_prev, dc_prev, dw);
     });
     return out;
 }

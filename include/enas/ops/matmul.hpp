@@ -2,11 +2,8 @@
 // y = x * w^T (+ bias) of the classifier heads and the controller, on tensors (no autograd) and
 // on Vars (recorded on a Tape).
 #pragma once
-#include "enas/backend/cpu/matmul.hpp"
+#include "enas/backend/matmul.hpp"
 #include "enas/ops/checks.hpp"
-#if ENAS_HAS_CUDA
-#include "enas/backend/cuda/matmul.hpp"
-#endif
 
 namespace enas::ops {
 
@@ -24,7 +21,7 @@ Tensor<T, D> matmul(Context<D>& ctx, const Tensor<T, D>& a, const Tensor<T, D>& 
                       " rows");
     Tensor<T, D> ac = a.contiguous(), bc = b.contiguous();
     Tensor<T, D> y = ctx.template empty<T>({m, n});
-    ENAS_BACKEND_CALL(D, matmul_forward, ctx, trans_a, trans_b, ac, bc, y);
+    backend::matmul_forward(ctx, trans_a, trans_b, ac, bc, y);
     return y;
 }
 
@@ -35,9 +32,9 @@ Var<T, D> matmul(Tape<D>& tape, const Var<T, D>& a, const Var<T, D>& b, bool tra
     tape.record(out, [a, b, ac, bc, out, trans_a, trans_b](Context<D>& ctx) {
         if (!out.has_grad()) return;
         if (a.requires_grad())
-            ENAS_BACKEND_CALL(D, matmul_backward_a, ctx, trans_a, trans_b, bc, out.grad(), a.grad_buffer(ctx));
+            backend::matmul_backward_a(ctx, trans_a, trans_b, bc, out.grad(), a.grad_buffer(ctx));
         if (b.requires_grad())
-            ENAS_BACKEND_CALL(D, matmul_backward_b, ctx, trans_a, trans_b, ac, out.grad(), b.grad_buffer(ctx));
+            backend::matmul_backward_b(ctx, trans_a, trans_b, ac, out.grad(), b.grad_buffer(ctx));
     });
     return out;
 }
@@ -54,7 +51,7 @@ Tensor<T, D> linear(Context<D>& ctx, const Tensor<T, D>& x, const Tensor<T, D>& 
     Tensor<T, D> xc = x.contiguous(), wc = w.contiguous();
     Tensor<T, D> bc = bias.defined() ? bias.contiguous() : bias;
     Tensor<T, D> y = ctx.template empty<T>({x.dim(0), w.dim(0)});
-    ENAS_BACKEND_CALL(D, linear_forward, ctx, xc, wc, bc, y);
+    backend::linear_forward(ctx, xc, wc, bc, y);
     return y;
 }
 
@@ -71,9 +68,9 @@ Var<T, D> linear(Tape<D>& tape, const Var<T, D>& x, const Var<T, D>& w, const Va
     Var<T, D> out = tape.output(linear(tape.ctx(), xc, wc, bias.value()), x, w, bias);
     tape.record(out, [x, w, bias, xc, wc, out](Context<D>& ctx) {
         if (!out.has_grad()) return;
-        if (x.requires_grad()) ENAS_BACKEND_CALL(D, linear_backward_input, ctx, wc, out.grad(), x.grad_buffer(ctx));
-        if (w.requires_grad()) ENAS_BACKEND_CALL(D, linear_backward_weight, ctx, xc, out.grad(), w.grad_buffer(ctx));
-        if (bias.requires_grad()) ENAS_BACKEND_CALL(D, linear_backward_bias, ctx, out.grad(), bias.grad_buffer(ctx));
+        if (x.requires_grad()) backend::linear_backward_input(ctx, wc, out.grad(), x.grad_buffer(ctx));
+        if (w.requires_grad()) backend::linear_backward_weight(ctx, xc, out.grad(), w.grad_buffer(ctx));
+        if (bias.requires_grad()) backend::linear_backward_bias(ctx, out.grad(), bias.grad_buffer(ctx));
     });
     return out;
 }
@@ -85,8 +82,8 @@ Var<T, D> linear(Tape<D>& tape, const Var<T, D>& x, const Var<T, D>& w) {
     Var<T, D> out = tape.output(linear(tape.ctx(), xc, wc), x, w);
     tape.record(out, [x, w, xc, wc, out](Context<D>& ctx) {
         if (!out.has_grad()) return;
-        if (x.requires_grad()) ENAS_BACKEND_CALL(D, linear_backward_input, ctx, wc, out.grad(), x.grad_buffer(ctx));
-        if (w.requires_grad()) ENAS_BACKEND_CALL(D, linear_backward_weight, ctx, xc, out.grad(), w.grad_buffer(ctx));
+        if (x.requires_grad()) backend::linear_backward_input(ctx, wc, out.grad(), x.grad_buffer(ctx));
+        if (w.requires_grad()) backend::linear_backward_weight(ctx, xc, out.grad(), w.grad_buffer(ctx));
     });
     return out;
 }

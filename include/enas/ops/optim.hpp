@@ -2,16 +2,14 @@
 // tensors of any shape (treated as flat), and global-norm gradient clipping. They are not
 // differentiable (no Var-level overloads): an optimizer calls them on parameter values, gradients
 // and its own state buffers after backward. SgdParams, AdamParams and AdamForm are documented in
-// backend/cpu/optim.hpp.
+// ops/params/optim.hpp.
 #pragma once
 #include <cmath>
 #include <vector>
 
-#include "enas/backend/cpu/optim.hpp"
+#include "enas/backend/optim.hpp"
 #include "enas/ops/checks.hpp"
-#if ENAS_HAS_CUDA
-#include "enas/backend/cuda/optim.hpp"
-#endif
+#include "enas/ops/params/optim.hpp"
 
 namespace enas::ops {
 
@@ -53,11 +51,11 @@ void sgd_step(Context<D>& ctx, Tensor<T, D>& param, const Tensor<T, D>& grad, Te
                       p.momentum);
     const Tensor<T, D> g = grad.contiguous();
     if (p.momentum == 0.0) {
-        ENAS_BACKEND_CALL(D, sgd_step, ctx, p, param, g, static_cast<Tensor<T, D>*>(nullptr));
+        backend::sgd_step(ctx, p, param, g, static_cast<Tensor<T, D>*>(nullptr));
         return;
     }
     optim_detail::require_state(op, "momentum", momentum, param);
-    ENAS_BACKEND_CALL(D, sgd_step, ctx, p, param, g, &momentum);
+    backend::sgd_step(ctx, p, param, g, &momentum);
 }
 
 /// One Adam step at step `step` (1-based: the first update is step 1; see AdamParams and
@@ -80,7 +78,7 @@ void adam_step(Context<D>& ctx, Tensor<T, D>& param, const Tensor<T, D>& grad, T
     optim_detail::require_finite_nonnegative(op, "eps", p.eps);
     optim_detail::require_finite_nonnegative(op, "weight_decay", p.weight_decay);
     const Tensor<T, D> g = grad.contiguous();
-    ENAS_BACKEND_CALL(D, adam_step, ctx, p, step, param, g, m, v);
+    backend::adam_step(ctx, p, step, param, g, m, v);
 }
 
 /// The global norm sqrt(sum over tensors of sum x^2) (TF tf.global_norm), accumulated in double.
@@ -92,7 +90,7 @@ double global_norm(Context<D>& ctx, const std::vector<Tensor<T, D>>& tensors) {
         if (!t.defined() || t.numel() == 0) continue;
         const Tensor<T, D> c = t.contiguous();
         double s = 0;
-        ENAS_BACKEND_CALL(D, sum_of_squares, ctx, c, &s);
+        backend::sum_of_squares(ctx, c, &s);
         total += s;
     }
     return std::sqrt(total);
@@ -115,7 +113,7 @@ double clip_by_global_norm(Context<D>& ctx, std::vector<Tensor<T, D>>& grads, do
     if (!std::isfinite(norm) || norm <= max_norm) return norm;
     const T scale = static_cast<T>(max_norm / norm);
     for (Tensor<T, D>& t : grads)
-        if (t.defined() && t.numel() > 0) ENAS_BACKEND_CALL(D, scale_in_place, ctx, scale, t);
+        if (t.defined() && t.numel() > 0) backend::scale_in_place(ctx, scale, t);
     return norm;
 }
 

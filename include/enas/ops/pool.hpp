@@ -6,11 +6,9 @@
 #include <cstdint>
 #include <limits>
 
-#include "enas/backend/cpu/pool.hpp"
+#include "enas/backend/pool.hpp"
 #include "enas/ops/checks.hpp"
-#if ENAS_HAS_CUDA
-#include "enas/backend/cuda/pool.hpp"
-#endif
+#include "enas/ops/params/pool.hpp"
 
 namespace enas::ops {
 
@@ -43,7 +41,7 @@ Tensor<T, D> avg_pool2d(Context<D>& ctx, const Tensor<T, D>& x, const Pool2dPara
     const Shape out_shape = detail::pool2d_output_shape("avg_pool2d", x, p);
     Tensor<T, D> xc = x.contiguous();
     Tensor<T, D> y = ctx.template empty<T>(out_shape);
-    ENAS_BACKEND_CALL(D, avg_pool2d_forward, ctx, p, xc, y);
+    backend::avg_pool2d_forward(ctx, p, xc, y);
     return y;
 }
 
@@ -53,7 +51,7 @@ Var<T, D> avg_pool2d(Tape<D>& tape, const Var<T, D>& x, const Pool2dParams& p) {
     tape.record(out, [p, x, out](Context<D>& ctx) {
         if (!x.requires_grad() || !out.has_grad()) return;
         Tensor<T, D> gy = out.grad().contiguous();
-        ENAS_BACKEND_CALL(D, avg_pool2d_backward, ctx, p, gy, x.grad_buffer(ctx));
+        backend::avg_pool2d_backward(ctx, p, gy, x.grad_buffer(ctx));
     });
     return out;
 }
@@ -73,7 +71,7 @@ Tensor<T, D> max_pool2d(Context<D>& ctx, const Tensor<T, D>& x, const Pool2dPara
     Tensor<T, D> xc = x.contiguous();
     Tensor<T, D> y = ctx.template empty<T>(out_shape);
     Tensor<std::int32_t, D> no_argmax;
-    ENAS_BACKEND_CALL(D, max_pool2d_forward, ctx, p, xc, y, no_argmax);
+    backend::max_pool2d_forward(ctx, p, xc, y, no_argmax);
     return y;
 }
 
@@ -83,7 +81,7 @@ MaxPoolResult<T, D> max_pool2d_with_argmax(Context<D>& ctx, const Tensor<T, D>& 
     const Shape out_shape = detail::pool2d_output_shape("max_pool2d", x, p);
     Tensor<T, D> xc = x.contiguous();
     MaxPoolResult<T, D> r{ctx.template empty<T>(out_shape), ctx.template empty<std::int32_t>(out_shape)};
-    ENAS_BACKEND_CALL(D, max_pool2d_forward, ctx, p, xc, r.y, r.argmax);
+    backend::max_pool2d_forward(ctx, p, xc, r.y, r.argmax);
     return r;
 }
 
@@ -95,7 +93,7 @@ Var<T, D> max_pool2d(Tape<D>& tape, const Var<T, D>& x, const Pool2dParams& p) {
     tape.record(out, [argmax = std::move(r.argmax), x, out](Context<D>& ctx) {
         if (!out.has_grad()) return;
         Tensor<T, D> gy = out.grad().contiguous();
-        ENAS_BACKEND_CALL(D, max_pool2d_backward, ctx, argmax, gy, x.grad_buffer(ctx));
+        backend::max_pool2d_backward(ctx, argmax, gy, x.grad_buffer(ctx));
     });
     return out;
 }

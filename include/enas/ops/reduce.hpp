@@ -2,11 +2,8 @@
 // and sum of squares (shape [1]; sum of squares is the L2 term l2 * sum(w^2)), on tensors (no
 // autograd) and on Vars (recorded on a Tape). Sums accumulate in double.
 #pragma once
-#include "enas/backend/cpu/reduce.hpp"
+#include "enas/backend/reduce.hpp"
 #include "enas/ops/checks.hpp"
-#if ENAS_HAS_CUDA
-#include "enas/backend/cuda/reduce.hpp"
-#endif
 
 namespace enas::ops {
 
@@ -16,7 +13,7 @@ Tensor<T, D> global_avg_pool(Context<D>& ctx, const Tensor<T, D>& x) {
     detail::require_rank("global_avg_pool", "x", x, 4);
     Tensor<T, D> xc = x.contiguous();
     Tensor<T, D> y = ctx.template empty<T>(Shape{x.dim(0), x.dim(1)});
-    ENAS_BACKEND_CALL(D, global_avg_pool_forward, ctx, xc, y);
+    backend::global_avg_pool_forward(ctx, xc, y);
     return y;
 }
 
@@ -26,7 +23,7 @@ Var<T, D> global_avg_pool(Tape<D>& tape, const Var<T, D>& x) {
     tape.record(out, [x, out](Context<D>& ctx) {
         if (!x.requires_grad() || !out.has_grad()) return;
         Tensor<T, D> gy = out.grad().contiguous();
-        ENAS_BACKEND_CALL(D, global_avg_pool_backward, ctx, gy, x.grad_buffer(ctx));
+        backend::global_avg_pool_backward(ctx, gy, x.grad_buffer(ctx));
     });
     return out;
 }
@@ -41,7 +38,7 @@ Tensor<T, D> scaled_sum(Context<D>& ctx, const char* op, const Tensor<T, D>& x, 
     Tensor<T, D> xc = x.contiguous();
     Tensor<T, D> y = ctx.template empty<T>(Shape{1});
     const double alpha = mean ? 1.0 / static_cast<double>(x.numel()) : 1.0;
-    ENAS_BACKEND_CALL(D, sum_forward, ctx, alpha, xc, y);
+    backend::sum_forward(ctx, alpha, xc, y);
     return y;
 }
 
@@ -51,7 +48,7 @@ Var<T, D> scaled_sum(Tape<D>& tape, const char* op, const Var<T, D>& x, bool mea
     const double alpha = mean ? 1.0 / static_cast<double>(x.value().numel()) : 1.0;
     tape.record(out, [alpha, x, out](Context<D>& ctx) {
         if (!x.requires_grad() || !out.has_grad()) return;
-        ENAS_BACKEND_CALL(D, sum_backward, ctx, alpha, out.grad(), x.grad_buffer(ctx));
+        backend::sum_backward(ctx, alpha, out.grad(), x.grad_buffer(ctx));
     });
     return out;
 }
@@ -76,7 +73,7 @@ Tensor<T, D> sum_squares(Context<D>& ctx, const Tensor<T, D>& x) {
     detail::require_nonempty("sum_squares", "x", x);
     Tensor<T, D> xc = x.contiguous();
     Tensor<T, D> y = ctx.template empty<T>(Shape{1});
-    ENAS_BACKEND_CALL(D, sum_squares_forward, ctx, xc, y);
+    backend::sum_squares_forward(ctx, xc, y);
     return y;
 }
 
@@ -86,7 +83,7 @@ Var<T, D> sum_squares(Tape<D>& tape, const Var<T, D>& x) {
     tape.record(out, [x, out](Context<D>& ctx) {
         if (!x.requires_grad() || !out.has_grad()) return;
         Tensor<T, D> xv = x.value().contiguous();
-        ENAS_BACKEND_CALL(D, sum_squares_backward, ctx, xv, out.grad(), x.grad_buffer(ctx));
+        backend::sum_squares_backward(ctx, xv, out.grad(), x.grad_buffer(ctx));
     });
     return out;
 }

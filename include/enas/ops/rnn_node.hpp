@@ -3,11 +3,9 @@
 // the form c * f(h) + (1 - c) * s with gate c = sigmoid(c_pre). The caller computes c_pre and
 // h_pre (the two halves of [x, s] . W or s . W_l); this op is only the fused pointwise part.
 #pragma once
-#include "enas/backend/cpu/rnn_node.hpp"
+#include "enas/backend/rnn_node.hpp"
 #include "enas/ops/checks.hpp"
-#if ENAS_HAS_CUDA
-#include "enas/backend/cuda/rnn_node.hpp"
-#endif
+#include "enas/ops/params/elementwise.hpp"
 
 namespace enas::ops {
 
@@ -27,7 +25,7 @@ Tensor<T, D> rnn_node(Context<D>& ctx, Activation f, const Tensor<T, D>& s, cons
     rnn_node_detail::check_node(s, c_pre, h_pre);
     const Tensor<T, D> sc = s.contiguous(), cc = c_pre.contiguous(), hc = h_pre.contiguous();
     Tensor<T, D> out = ctx.template empty<T>(s.shape());
-    ENAS_BACKEND_CALL(D, rnn_node_forward, ctx, f, sc, cc, hc, out);
+    backend::rnn_node_forward(ctx, f, sc, cc, hc, out);
     return out;
 }
 
@@ -38,14 +36,14 @@ Var<T, D> rnn_node(Tape<D>& tape, Activation f, const Var<T, D>& s, const Var<T,
     rnn_node_detail::check_node(s.value(), c_pre.value(), h_pre.value());
     const Tensor<T, D> sc = s.value().contiguous(), cc = c_pre.value().contiguous(), hc = h_pre.value().contiguous();
     Tensor<T, D> y = ctx.template empty<T>(sc.shape());
-    ENAS_BACKEND_CALL(D, rnn_node_forward, ctx, f, sc, cc, hc, y);
+    backend::rnn_node_forward(ctx, f, sc, cc, hc, y);
     Var<T, D> out = tape.output(std::move(y), s, c_pre, h_pre);
     tape.record(out, [f, s, c_pre, h_pre, sc, cc, hc, out](Context<D>& c) {
         if (!out.has_grad()) return;
         Tensor<T, D>* ds = s.requires_grad() ? &s.grad_buffer(c) : nullptr;
         Tensor<T, D>* dc = c_pre.requires_grad() ? &c_pre.grad_buffer(c) : nullptr;
         Tensor<T, D>* dh = h_pre.requires_grad() ? &h_pre.grad_buffer(c) : nullptr;
-        ENAS_BACKEND_CALL(D, rnn_node_backward, c, f, sc, cc, hc, out.grad(), ds, dc, dh);
+        backend::rnn_node_backward(c, f, sc, cc, hc, out.grad(), ds, dc, dh);
     });
     return out;
 }

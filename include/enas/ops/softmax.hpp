@@ -6,11 +6,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "enas/backend/cpu/softmax.hpp"
+#include "enas/backend/softmax.hpp"
 #include "enas/ops/checks.hpp"
-#if ENAS_HAS_CUDA
-#include "enas/backend/cuda/softmax.hpp"
-#endif
 
 namespace enas::ops {
 
@@ -51,7 +48,7 @@ Tensor<T, D> softmax(Context<D>& ctx, const Tensor<T, D>& x) {
     check<ShapeError>(x.rank() >= 1, "softmax: argument 'x' must have rank >= 1, got shape ", x.shape().str());
     Tensor<T, D> xc = x.contiguous();
     Tensor<T, D> y = ctx.template empty<T>(x.shape());
-    ENAS_BACKEND_CALL(D, softmax_forward, ctx, xc, y);
+    backend::softmax_forward(ctx, xc, y);
     return y;
 }
 
@@ -60,7 +57,7 @@ Var<T, D> softmax(Tape<D>& tape, const Var<T, D>& x) {
     Var<T, D> out = tape.output(softmax(tape.ctx(), x.value()), x);
     tape.record(out, [x, out](Context<D>& ctx) {
         if (!x.requires_grad() || !out.has_grad()) return;
-        ENAS_BACKEND_CALL(D, softmax_backward, ctx, out.value(), out.grad(), x.grad_buffer(ctx));
+        backend::softmax_backward(ctx, out.value(), out.grad(), x.grad_buffer(ctx));
     });
     return out;
 }
@@ -72,7 +69,7 @@ Tensor<T, D> log_softmax(Context<D>& ctx, const Tensor<T, D>& x) {
     check<ShapeError>(x.rank() >= 1, "log_softmax: argument 'x' must have rank >= 1, got shape ", x.shape().str());
     Tensor<T, D> xc = x.contiguous();
     Tensor<T, D> y = ctx.template empty<T>(x.shape());
-    ENAS_BACKEND_CALL(D, log_softmax_forward, ctx, xc, y);
+    backend::log_softmax_forward(ctx, xc, y);
     return y;
 }
 
@@ -81,7 +78,7 @@ Var<T, D> log_softmax(Tape<D>& tape, const Var<T, D>& x) {
     Var<T, D> out = tape.output(log_softmax(tape.ctx(), x.value()), x);
     tape.record(out, [x, out](Context<D>& ctx) {
         if (!x.requires_grad() || !out.has_grad()) return;
-        ENAS_BACKEND_CALL(D, log_softmax_backward, ctx, out.value(), out.grad(), x.grad_buffer(ctx));
+        backend::log_softmax_backward(ctx, out.value(), out.grad(), x.grad_buffer(ctx));
     });
     return out;
 }
@@ -103,7 +100,7 @@ CrossEntropyForward<T, D> softmax_cross_entropy_with_probs(Context<D>& ctx, cons
         softmax_detail::checked_labels("softmax_cross_entropy", labels, logits.dim(0), logits.dim(1));
     Tensor<T, D> xc = logits.contiguous();
     CrossEntropyForward<T, D> r{ctx.template empty<T>({1}), ctx.template empty<T>(logits.shape())};
-    ENAS_BACKEND_CALL(D, softmax_cross_entropy_forward, ctx, xc, lc, r.probs, r.loss);
+    backend::softmax_cross_entropy_forward(ctx, xc, lc, r.probs, r.loss);
     return r;
 }
 
@@ -120,7 +117,7 @@ Var<T, D> softmax_cross_entropy(Tape<D>& tape, const Var<T, D>& logits, const Te
     Var<T, D> out = tape.output(f.loss, logits);
     tape.record(out, [logits, out, probs = f.probs, lc = labels.contiguous()](Context<D>& ctx) {
         if (!logits.requires_grad() || !out.has_grad()) return;
-        ENAS_BACKEND_CALL(D, softmax_cross_entropy_backward, ctx, probs, lc, out.grad(), logits.grad_buffer(ctx));
+        backend::softmax_cross_entropy_backward(ctx, probs, lc, out.grad(), logits.grad_buffer(ctx));
     });
     return out;
 }
@@ -134,7 +131,7 @@ Tensor<std::int32_t, D> argmax(Context<D>& ctx, const Tensor<T, D>& x) {
     Tensor<T, D> xc = x.contiguous();
     Shape out_shape(x.shape().begin(), x.shape().end() - 1);
     Tensor<std::int32_t, D> index = ctx.template empty<std::int32_t>(out_shape);
-    ENAS_BACKEND_CALL(D, argmax_forward, ctx, xc, index);
+    backend::argmax_forward(ctx, xc, index);
     return index;
 }
 

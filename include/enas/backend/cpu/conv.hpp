@@ -19,11 +19,11 @@
 #include <type_traits>
 
 #include "enas/backend/cpu/conv_gemm_avx512.hpp"
-#include "enas/backend/cpu/conv_geometry.hpp"
 #include "enas/backend/cpu/conv_implicit_gemm.hpp"
 #include "enas/backend/cpu/gemm.hpp"
 #include "enas/backend/cpu/im2col.hpp"
 #include "enas/core/context.hpp"
+#include "enas/ops/params/conv.hpp"
 
 namespace enas::cpu {
 namespace conv_detail {

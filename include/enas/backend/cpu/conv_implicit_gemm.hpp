@@ -11,9 +11,9 @@
 #include <limits>
 
 #include "enas/backend/cpu/conv_gemm_avx512.hpp"
-#include "enas/backend/cpu/conv_geometry.hpp"
 #include "enas/backend/cpu/im2col.hpp"
 #include "enas/core/context.hpp"
+#include "enas/ops/params/conv.hpp"
 
 namespace enas::cpu::conv_detail {
 

@@ -9,9 +9,9 @@
 #include <cstring>
 #include <type_traits>
 
-#include "enas/backend/cpu/conv_geometry.hpp"
 #include "enas/backend/cpu/im2col.hpp"
 #include "enas/core/context.hpp"
+#include "enas/ops/params/conv.hpp"
 
 namespace enas::cpu {
 namespace depthwise_detail {

@@ -10,24 +10,7 @@
 
 #include "enas/backend/cpu/parallel.hpp"
 #include "enas/core/context.hpp"
-
-namespace enas {
-
-/// One dropout draw: the Philox key and the first counter reserved for it, plus the keep
-/// probability. Enough to recompute the mask at any time (backward, CUDA, tests).
-struct DropoutDraw {
-    std::uint64_t seed = 0;
-    std::uint64_t base = 0;
-    double keep_prob = 1.0;
-};
-
-/// The largest word that keeps its element: w is kept when w <= limit, i.e. w / 2^32 < keep_prob
-/// (limit = ceil(keep_prob * 2^32) - 1; 2^32 - 1, everything kept, for keep_prob == 1).
-ENAS_HD inline std::uint32_t dropout_keep_limit(double keep_prob) {
-    return static_cast<std::uint32_t>(static_cast<std::uint64_t>(std::ceil(keep_prob * 4294967296.0)) - 1u);
-}
-
-}  // namespace enas
+#include "enas/ops/params/dropout.hpp"
 
 namespace enas::cpu {
 

@@ -7,23 +7,7 @@
 #include "enas/backend/cpu/parallel.hpp"
 #include "enas/backend/cpu/vec_math.hpp"
 #include "enas/core/context.hpp"
-
-namespace enas {
-
-/// The activation functions of ENAS ops and recurrent nodes.
-enum class Activation { Identity, Relu, Tanh, Sigmoid };
-
-inline const char* activation_name(Activation a) {
-    switch (a) {
-        case Activation::Identity: return "identity";
-        case Activation::Relu: return "relu";
-        case Activation::Tanh: return "tanh";
-        case Activation::Sigmoid: return "sigmoid";
-    }
-    return "?";
-}
-
-}  // namespace enas
+#include "enas/ops/params/elementwise.hpp"
 
 namespace enas::cpu {
 

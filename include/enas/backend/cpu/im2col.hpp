@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <cstring>
 
-#include "enas/backend/cpu/conv_geometry.hpp"
 #include "enas/core/config.hpp"
+#include "enas/ops/params/conv.hpp"
 
 /// Marks a float kernel to be compiled twice, for AVX-512 and for baseline x86-64, with the copy
 /// picked when the program loads (GCC / Clang target_clones on ELF; the library itself is built

@@ -11,6 +11,7 @@
 #include "enas/backend/cpu/elementwise.hpp"
 #include "enas/backend/cpu/parallel.hpp"
 #include "enas/core/context.hpp"
+#include "enas/ops/params/elementwise.hpp"
 
 namespace enas::cpu {
 

@@ -1,11 +1,11 @@
 // CUDA launchers of the batchnorm family (definitions in cuda/batchnorm.cu): the same operations,
-// parameters and semantics as enas/backend/cpu/batchnorm.hpp (BatchNormParams and the modes come
-// from there), for float tensors on the Cuda device. Per-channel sums accumulate in float within
-// a block and in double across blocks. Inputs are contiguous; backward launchers accumulate (+=).
+// parameters (ops/params/batchnorm.hpp) and semantics as the CPU kernels enas::cpu::batch_norm_*,
+// for float tensors on the Cuda device. Per-channel sums accumulate in float within a block and in
+// double across blocks. Inputs are contiguous; backward launchers accumulate (+=).
 // Plain C++: no CUDA header needed.
 #pragma once
-#include "enas/backend/cpu/batchnorm.hpp"
 #include "enas/core/context.hpp"
+#include "enas/ops/params/batchnorm.hpp"
 
 namespace enas::cuda {
 

@@ -1,11 +1,12 @@
 // CUDA launchers of the dense conv family (definitions in cuda/conv.cu): the same operations,
-// parameters and semantics as enas/backend/cpu/conv.hpp, for float tensors on the Cuda device.
-// NCHW, weights [c_out, c_in, kh, kw], no bias, TF SAME or VALID padding, any kernel and stride.
-// Inputs are contiguous (the ops layer sees to it); `w` may be a view into a parameter arena.
-// Backward launchers accumulate (+=) into the gradient. Plain C++: no CUDA header needed.
+// parameters (ops/params/conv.hpp) and semantics as the CPU kernels enas::cpu::conv2d_*, for float
+// tensors on the Cuda device. NCHW, weights [c_out, c_in, kh, kw], no bias, TF SAME or VALID
+// padding, any kernel and stride. Inputs are contiguous (the ops layer sees to it); `w` may be a
+// view into a parameter arena. Backward launchers accumulate (+=) into the gradient. Plain C++: no
+// CUDA header needed.
 #pragma once
-#include "enas/backend/cpu/conv_geometry.hpp"
 #include "enas/core/context.hpp"
+#include "enas/ops/params/conv.hpp"
 
 namespace enas::cuda {
 

@@ -1,6 +1,6 @@
 // Cuda launchers of the copy family (cuda/copy.cu): the same names and parameters as the CPU
-// kernels in backend/cpu/copy.hpp, for float. Tensors are contiguous device tensors; backward
-// launchers accumulate (+=).
+// kernels (enas::cpu), for float. Tensors are contiguous device tensors; backward launchers
+// accumulate (+=).
 #pragma once
 #include <cstdint>
 #include <span>

@@ -1,11 +1,11 @@
 // CUDA launchers of the depthwise conv family (definitions in cuda/depthwise_conv.cu): the same
-// operations, parameters and semantics as enas/backend/cpu/depthwise_conv.hpp, for float tensors
-// on the Cuda device. Channel multiplier 1, NCHW, TF SAME or VALID padding, any kernel and stride.
-// Inputs are contiguous; `w` may be a view into a parameter arena. Backward launchers accumulate
-// (+=). Plain C++: no CUDA header needed.
+// operations, parameters (Conv2dParams, ops/params/conv.hpp) and semantics as the CPU kernels
+// enas::cpu::depthwise_conv2d_*, for float tensors on the Cuda device. Channel multiplier 1, NCHW,
+// TF SAME or VALID padding, any kernel and stride. Inputs are contiguous; `w` may be a view into a
+// parameter arena. Backward launchers accumulate (+=). Plain C++: no CUDA header needed.
 #pragma once
-#include "enas/backend/cpu/conv_geometry.hpp"
 #include "enas/core/context.hpp"
+#include "enas/ops/params/conv.hpp"
 
 namespace enas::cuda {
 

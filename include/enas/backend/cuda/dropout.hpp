@@ -1,9 +1,10 @@
-// Cuda launchers of the dropout family (cuda/dropout.cu): the same names and parameters as the CPU
-// kernels in backend/cpu/dropout.hpp, for float. A draw's mask is the CPU's mask, bit for bit
-// (same Philox stream). Tensors are contiguous device tensors; backward launchers accumulate (+=).
+// Cuda launchers of the dropout family (cuda/dropout.cu): the same names and parameters
+// (ops/params/dropout.hpp) as the CPU kernels (enas::cpu), for float. A draw's mask is the CPU's
+// mask, bit for bit (same Philox stream). Tensors are contiguous device tensors; backward launchers
+// accumulate (+=).
 #pragma once
-#include "enas/backend/cpu/dropout.hpp"  // struct DropoutDraw
 #include "enas/core/context.hpp"
+#include "enas/ops/params/dropout.hpp"
 
 namespace enas::cuda {
 

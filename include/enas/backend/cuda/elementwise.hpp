@@ -1,9 +1,9 @@
 // Cuda launchers of the elementwise family (cuda/elementwise.cu): the same names and parameters
-// as the CPU kernels in backend/cpu/elementwise.hpp, for float. Tensors are contiguous device
-// tensors; backward launchers accumulate (+=).
+// (ops/params/elementwise.hpp) as the CPU kernels (enas::cpu), for float. Tensors are contiguous
+// device tensors; backward launchers accumulate (+=).
 #pragma once
-#include "enas/backend/cpu/elementwise.hpp"  // enum Activation
 #include "enas/core/context.hpp"
+#include "enas/ops/params/elementwise.hpp"
 
 namespace enas::cuda {
 

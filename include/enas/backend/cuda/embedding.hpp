@@ -1,6 +1,6 @@
 // Cuda launchers of the embedding family (cuda/embedding.cu): the same names and parameters as
-// the CPU kernels in backend/cpu/embedding.hpp, for float. Ids are validated by the op.
-// Tensors are contiguous device tensors; the backward accumulates (+=), deterministically.
+// the CPU kernels (enas::cpu), for float. Ids are validated by the op. Tensors are contiguous
+// device tensors; the backward accumulates (+=), deterministically.
 #pragma once
 #include <cstdint>
 

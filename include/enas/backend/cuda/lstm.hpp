@@ -1,7 +1,8 @@
 // CUDA launchers of the controller's fused LSTM cell (definitions in cuda/lstm.cu): the same
-// operations, parameters and semantics as enas/backend/cpu/lstm.hpp, for float tensors on the
-// Cuda device. No bias, gate order i, f, o, g; W [(I + H), 4H] may be a view into a parameter
-// arena. Inputs are contiguous; backward launchers accumulate (+=). Plain C++: no CUDA header.
+// operations, parameters and semantics as the CPU kernels enas::cpu::lstm_cell_*, for float
+// tensors on the Cuda device. No bias, gate order i, f, o, g; W [(I + H), 4H] may be a view into a
+// parameter arena. Inputs are contiguous; backward launchers accumulate (+=). Plain C++: no CUDA
+// header.
 #pragma once
 #include "enas/core/context.hpp"
 

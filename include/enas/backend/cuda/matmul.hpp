@@ -1,7 +1,7 @@
 // Cuda launchers of the matmul family (cuda/matmul.cu): the same names and parameters as the CPU
-// kernels in backend/cpu/matmul.hpp, for float, all through enas::cuda::gemm (cuBLAS for large
-// products in the real build, our tiled kernel otherwise). Tensors are contiguous device tensors;
-// backward launchers accumulate (+=) by calling gemm with beta = 1.
+// kernels (enas::cpu), for float, all through enas::cuda::gemm (cuBLAS for large products in the
+// real build, our tiled kernel otherwise). Tensors are contiguous device tensors; backward
+// launchers accumulate (+=) by calling gemm with beta = 1.
 #pragma once
 #include "enas/backend/cuda/gemm.hpp"
 #include "enas/core/context.hpp"

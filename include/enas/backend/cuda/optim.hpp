@@ -1,10 +1,11 @@
-// Cuda launchers of the optim family (cuda/optim.cu): the same names and parameters as the CPU
-// kernels in backend/cpu/optim.hpp, for float. Updates are in place on contiguous device tensors.
+// Cuda launchers of the optim family (cuda/optim.cu): the same names and parameters
+// (ops/params/optim.hpp) as the CPU kernels (enas::cpu), for float. Updates are in place on
+// contiguous device tensors.
 #pragma once
 #include <cstdint>
 
-#include "enas/backend/cpu/optim.hpp"  // SgdParams, AdamParams, AdamForm
 #include "enas/core/context.hpp"
+#include "enas/ops/params/optim.hpp"
 
 namespace enas::cuda {
 

@@ -1,12 +1,12 @@
 // CUDA launchers of the pool family (definitions in cuda/pool.cu): the same operations,
-// parameters and semantics as enas/backend/cpu/pool.hpp (Pool2dParams comes from there), for
+// parameters (ops/params/pool.hpp) and semantics as the CPU kernels enas::cpu::*_pool2d_*, for
 // float tensors on the Cuda device. NCHW, TF SAME or VALID padding, windows clipped to the input.
 // Inputs are contiguous; backward launchers accumulate (+=). Plain C++: no CUDA header needed.
 #pragma once
 #include <cstdint>
 
-#include "enas/backend/cpu/pool.hpp"
 #include "enas/core/context.hpp"
+#include "enas/ops/params/pool.hpp"
 
 namespace enas::cuda {
 

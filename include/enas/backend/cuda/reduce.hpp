@@ -1,6 +1,6 @@
 // Cuda launchers of the reduce family (cuda/reduce.cu): the same names and parameters as the CPU
-// kernels in backend/cpu/reduce.hpp, for float. Tensors are contiguous device tensors; backward
-// launchers accumulate (+=). Whole-tensor sums accumulate in double and are deterministic.
+// kernels (enas::cpu), for float. Tensors are contiguous device tensors; backward launchers
+// accumulate (+=). Whole-tensor sums accumulate in double and are deterministic.
 #pragma once
 #include "enas/core/context.hpp"
 

@@ -1,10 +1,10 @@
 // CUDA launchers of the ENAS recurrent highway node (definitions in cuda/rnn_node.cu): the same
-// operations, parameters and semantics as enas/backend/cpu/rnn_node.hpp (Activation comes from
-// enas/backend/cpu/elementwise.hpp), for float tensors on the Cuda device. All tensors have the
-// same shape and are contiguous; the backward accumulates (+=). Plain C++: no CUDA header needed.
+// operations, parameters (Activation, ops/params/elementwise.hpp) and semantics as the CPU kernels
+// enas::cpu::rnn_node_*, for float tensors on the Cuda device. All tensors have the same shape and
+// are contiguous; the backward accumulates (+=). Plain C++: no CUDA header needed.
 #pragma once
-#include "enas/backend/cpu/elementwise.hpp"
 #include "enas/core/context.hpp"
+#include "enas/ops/params/elementwise.hpp"  // Activation
 
 namespace enas::cuda {
 

@@ -1,6 +1,6 @@
 // Cuda launchers of the softmax family (cuda/softmax.cu): the same names and parameters as the CPU
-// kernels in backend/cpu/softmax.hpp, for float. A tensor is viewed as [rows, K] with K its last
-// dimension. Tensors are contiguous device tensors; backward launchers accumulate (+=).
+// kernels (enas::cpu), for float. A tensor is viewed as [rows, K] with K its last dimension.
+// Tensors are contiguous device tensors; backward launchers accumulate (+=).
 #pragma once
 #include <cstdint>
 

@@ -1,6 +1,7 @@
-// Geometry shared by the dense and depthwise conv families: TensorFlow's SAME / VALID padding
-// arithmetic, the parameters of a 2-D convolution and the sizes they imply for NCHW tensors.
-// Plain C++ with no tensor or backend dependency, so CUDA launchers can use it too.
+// Parameters of the conv family, shared by every device (and by the depthwise conv and pool
+// families): TensorFlow's SAME / VALID padding arithmetic, the parameters of a 2-D convolution and
+// the geometry they imply for NCHW tensors. Plain C++ with no tensor or backend dependency, so the
+// CPU kernels, the CUDA launchers and the kernels' host code all use it.
 #pragma once
 #include <cstdint>
 
