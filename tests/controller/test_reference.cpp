@@ -126,7 +126,7 @@ TEST_CASE("micro b_soft starts at [10, 10, 0, 0, 0] and is learned", "[controlle
     for (const char* name : {"w_lstm", "g_emb", "w_emb", "w_soft", "w_attn_1", "w_attn_2", "v_attn"}) {
         const int i = p.find(name);
         float lo = 1, hi = -1;
-        for (std::int64_t k = 0; k < p.block(i).numel(); ++k) {
+        for (std::int64_t k = 0; k < p.param_entry(i).shape.numel(); ++k) {
             lo = std::min(lo, p.data(i)[k]);
             hi = std::max(hi, p.data(i)[k]);
         }
@@ -137,7 +137,7 @@ TEST_CASE("micro b_soft starts at [10, 10, 0, 0, 0] and is learned", "[controlle
     }
     RnnController lm({}, 1);
     const auto& q = lm.parameters();
-    for (std::int64_t k = 0; k < q.size(); ++k) REQUIRE(std::fabs(q.values().data()[k]) <= 0.01f);
+    for (std::int64_t k = 0; k < q.param_elements(); ++k) REQUIRE(std::fabs(q.values().data()[k]) <= 0.01f);
 }
 
 TEST_CASE("float controllers (fast activations) agree with double ones", "[controller]") {

@@ -17,7 +17,7 @@
 #include "enas/controller/decider.hpp"
 #include "enas/controller/decision_kernels.hpp"
 #include "enas/controller/kernels.hpp"
-#include "enas/controller/parameters.hpp"
+#include "enas/nn/parameter_arena.hpp"
 
 namespace enas::controller {
 
@@ -39,7 +39,7 @@ public:
         Slot probs;     ///< the probabilities the decision was drawn from
     };
 
-    PolicyTrace(Context<Cpu>& ctx, ParameterArena<T>& params, int hidden) : ctx_(&ctx), params_(&params), hidden_(hidden) {
+    PolicyTrace(Context<Cpu>& ctx, nn::ParameterArena<Cpu, T>& params, int hidden) : ctx_(&ctx), params_(&params), hidden_(hidden) {
         ensure_values(static_cast<std::int64_t>(hidden) * 64);
     }
     PolicyTrace(const PolicyTrace&) = delete;
@@ -242,7 +242,7 @@ private:
     };
     static constexpr int kMaxList = 1024;  // most keys of one attention (macro: L − 1)
 
-    std::int64_t param_offset(int block) const { return params_->block(block).offset; }
+    std::int64_t param_offset(int block) const { return params_->param_entry(block).offset; }
     T* ptr(Slot s) { return values_.data() + s; }
     void push(const Op& op) { ops_.push_back(op); }
 
@@ -276,7 +276,7 @@ private:
     }
 
     Context<Cpu>* ctx_;
-    ParameterArena<T>* params_;
+    nn::ParameterArena<Cpu, T>* params_;
     int hidden_;
     std::vector<Op> ops_;
     std::vector<Decision> decisions_;
