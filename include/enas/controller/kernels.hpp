@@ -1,12 +1,12 @@
 // The LSTM step and the additive attention of the controller's fused forward and backward passes
 // (batch 1, H = 64 or 100): no threads, no allocation; backward kernels accumulate (+=). The
-// matrix products are in matvec_kernels.hpp, the float activations in fast_math.hpp.
+// matrix products are in matvec_kernels.hpp, the float activations in backend/cpu/vec_math.hpp.
 #pragma once
 #include <cmath>
 #include <cstdint>
 #include <type_traits>
 
-#include "enas/controller/fast_math.hpp"
+#include "enas/backend/cpu/vec_math.hpp"
 #include "enas/controller/matvec_kernels.hpp"
 #include "enas/core/config.hpp"
 
@@ -29,11 +29,12 @@ inline void lstm_forward(const T* ENAS_RESTRICT xh, const T* ENAS_RESTRICT w, in
     T* gg = saved + 3 * hidden;
     T* tc = saved + 4 * hidden;
     if constexpr (std::is_same_v<T, float>) {
+        using namespace cpu;
         for_each_chunk(hidden, [&](int j, int lanes) {
-            const f32xN i = fast_sigmoid(load_partial(gi + j, lanes)), f = fast_sigmoid(load_partial(gf + j, lanes));
-            const f32xN o = fast_sigmoid(load_partial(go + j, lanes)), g = fast_tanh(load_partial(gg + j, lanes));
+            const f32xN i = lane_sigmoid(load_partial(gi + j, lanes)), f = lane_sigmoid(load_partial(gf + j, lanes));
+            const f32xN o = lane_sigmoid(load_partial(go + j, lanes)), g = lane_tanh(load_partial(gg + j, lanes));
             const f32xN cj = i * g + f * load_partial(c_prev + j, lanes);
-            const f32xN t = fast_tanh(cj);
+            const f32xN t = lane_tanh(cj);
             store_partial(gi + j, i, lanes);
             store_partial(gf + j, f, lanes);
             store_partial(go + j, o, lanes);
@@ -44,9 +45,10 @@ inline void lstm_forward(const T* ENAS_RESTRICT xh, const T* ENAS_RESTRICT w, in
         });
     } else {
         for (int j = 0; j < hidden; ++j) {
-            const T i = act_sigmoid(gi[j]), f = act_sigmoid(gf[j]), o = act_sigmoid(go[j]), g = act_tanh(gg[j]);
+            // Doubles (gradient checks): the exact std functions.
+            const T i = cpu::vsigmoid(gi[j]), f = cpu::vsigmoid(gf[j]), o = cpu::vsigmoid(go[j]), g = cpu::vtanh(gg[j]);
             const T cj = i * g + f * c_prev[j];
-            const T t = act_tanh(cj);
+            const T t = cpu::vtanh(cj);
             gi[j] = i;
             gf[j] = f;
             go[j] = o;
@@ -93,8 +95,9 @@ inline void attention_forward(const T* ENAS_RESTRICT q, const T* const* keys, in
         const T* ENAS_RESTRICT k = keys[j];
         T* ENAS_RESTRICT tj = t + static_cast<std::int64_t>(j) * hidden;
         if constexpr (std::is_same_v<T, float>) {
-            for_each_chunk(hidden, [&](int i, int lanes) {
-                store_partial(tj + i, fast_tanh(load_partial(k + i, lanes) + load_partial(q + i, lanes)), lanes);
+            cpu::for_each_chunk(hidden, [&](int i, int lanes) {
+                cpu::store_partial(tj + i, cpu::lane_tanh(cpu::load_partial(k + i, lanes) + cpu::load_partial(q + i, lanes)),
+                                   lanes);
             });
         } else {
             for (int i = 0; i < hidden; ++i) tj[i] = std::tanh(k[i] + q[i]);
