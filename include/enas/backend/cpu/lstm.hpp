@@ -53,10 +53,14 @@ inline void lstm_step_forward(const T* ENAS_RESTRICT x, int in, const T* ENAS_RE
                               T* ENAS_RESTRICT h, bool keep_tanh_c = true) {
     const int four_h = 4 * hidden;
     for (int j = 0; j < four_h; ++j) saved[j] = 0;
-    // Two products on the row blocks of W; the sums run over the rows in the same order as one
-    // product over [x, h_prev] would.
-    vec_mat_acc(x, in, w, four_h, saved);
-    vec_mat_acc(h_prev, hidden, w + static_cast<std::int64_t>(in) * four_h, four_h, saved);
+    // One product over [x, h_prev] when the caller keeps them adjacent (the controller does), else
+    // two on the row blocks of W; the sums run over the rows in the same order either way.
+    if (h_prev == x + in) {
+        vec_mat_acc(x, in + hidden, w, four_h, saved);
+    } else {
+        vec_mat_acc(x, in, w, four_h, saved);
+        vec_mat_acc(h_prev, hidden, w + static_cast<std::int64_t>(in) * four_h, four_h, saved);
+    }
     T* gi = saved;
     T* gf = saved + hidden;
     T* go = saved + 2 * hidden;
