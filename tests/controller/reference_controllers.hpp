@@ -25,9 +25,10 @@ template <class Controller>
 std::map<std::string, Vec> weights_of(const Controller& c) {
     std::map<std::string, Vec> w;
     const auto& p = c.parameters();
-    for (std::size_t b = 0; b < p.blocks().size(); ++b) {
-        const auto* d = p.data(static_cast<int>(b));
-        w[p.blocks()[b].name] = Vec(d, d + p.blocks()[b].numel());
+    for (std::size_t b = 0; b < p.num_params(); ++b) {
+        const auto& entry = p.param_entry(static_cast<nn::ParamId>(b));
+        const auto* d = p.data(static_cast<nn::ParamId>(b));
+        w[entry.name] = Vec(d, d + entry.shape.numel());
     }
     return w;
 }

@@ -1,13 +1,14 @@
-// The controller's fused kernels: the float matrix kernels (compiled per CPU level) against the
-// double templates on awkward sizes, and the fused LSTM step (forward and backward) against the
-// naive reference cell of tests/support and the library's lstm_cell op.
-#include "enas/controller/kernels.hpp"
+// The controller's fused kernels: the batch-1 float matrix kernels (backend/cpu/matvec.hpp,
+// compiled per CPU level) against the double templates on awkward sizes, and the lstm family's
+// batch-1 step (backend/cpu/lstm.hpp; forward and backward) against the naive reference cell of
+// tests/support and the library's lstm_cell op.
+#include "enas/backend/cpu/lstm.hpp"
+#include "enas/backend/cpu/matvec.hpp"
 #include "enas/ops/lstm.hpp"
 #include "naive/lstm.hpp"
 #include "test_utils.hpp"
 
 using namespace enas;
-using namespace enas::controller;
 
 namespace {
 
@@ -41,24 +42,24 @@ TEST_CASE("float matrix kernels match the double templates on awkward sizes", "[
         {  // y += x·W
             std::vector<double> y = y0;
             std::vector<float> yf = to_float(y0);
-            kernels::vec_mat_acc(x.data(), in, w.data(), out, y.data());
-            kernels::vec_mat_acc(xf.data(), in, wf.data(), out, yf.data());
+            cpu::vec_mat_acc(x.data(), in, w.data(), out, y.data());
+            cpu::vec_mat_acc(xf.data(), in, wf.data(), out, yf.data());
             require_close(yf, y, 1e-5, "vec_mat_acc");
         }
         {  // dx += W·dy
             std::vector<double> d = x0;
             std::vector<float> df = to_float(x0);
-            kernels::mat_vec_acc(w.data(), in, out, dy.data(), d.data());
-            kernels::mat_vec_acc(wf.data(), in, out, dyf.data(), df.data());
+            cpu::mat_vec_acc(w.data(), in, out, dy.data(), d.data());
+            cpu::mat_vec_acc(wf.data(), in, out, dyf.data(), df.data());
             require_close(df, d, 1e-5, "mat_vec_acc");
         }
         {  // W [out, in] read transposed: y += x·Wᵀ and dx += Wᵀ·dy
             std::vector<double> y = y0, d = x0;
             std::vector<float> yf = to_float(y0), df = to_float(x0);
-            kernels::vec_mat_t_acc(x.data(), in, w.data(), out, y.data());
-            kernels::vec_mat_t_acc(xf.data(), in, wf.data(), out, yf.data());
-            kernels::mat_t_vec_acc(w.data(), in, out, dy.data(), d.data());
-            kernels::mat_t_vec_acc(wf.data(), in, out, dyf.data(), df.data());
+            cpu::vec_mat_t_acc(x.data(), in, w.data(), out, y.data());
+            cpu::vec_mat_t_acc(xf.data(), in, wf.data(), out, yf.data());
+            cpu::mat_t_vec_acc(w.data(), in, out, dy.data(), d.data());
+            cpu::mat_t_vec_acc(wf.data(), in, out, dyf.data(), df.data());
             require_close(yf, y, 1e-5, "vec_mat_t_acc");
             require_close(df, d, 1e-5, "mat_t_vec_acc");
         }
@@ -72,9 +73,9 @@ TEST_CASE("float matrix kernels match the double templates on awkward sizes", "[
                         dw[static_cast<std::size_t>(i * out + o)] += xs[static_cast<std::size_t>(t * in + i)] * dys[static_cast<std::size_t>(t * out + o)];
             std::vector<float> dwf = wf, dwf1 = wf;
             const auto xsf = to_float(xs), dysf = to_float(dys);
-            kernels::outer_sum_acc(xsf.data(), dysf.data(), rows, in, out, dwf.data());
+            cpu::outer_sum_acc(xsf.data(), dysf.data(), rows, in, out, dwf.data());
             for (int t = 0; t < rows; ++t)
-                kernels::outer_acc(xsf.data() + t * in, in, dysf.data() + t * out, out, dwf1.data());
+                cpu::outer_acc(xsf.data() + t * in, in, dysf.data() + t * out, out, dwf1.data());
             require_close(dwf, dw, 1e-5, "outer_sum_acc");
             require_close(dwf1, dw, 1e-5, "outer_acc");
         }
@@ -100,18 +101,18 @@ TEMPLATE_TEST_CASE("the fused LSTM step matches the naive cell, forward and back
             xh[static_cast<std::size_t>(i)] = static_cast<T>(x[static_cast<std::size_t>(i)]);
             xh[static_cast<std::size_t>(h + i)] = static_cast<T>(hp[static_cast<std::size_t>(i)]);
         }
-        std::vector<T> saved(static_cast<std::size_t>(kernels::lstm_saved_size(h))), c(static_cast<std::size_t>(h)), hh(c);
-        kernels::lstm_forward(xh.data(), wt.data(), h, cpt.data(), saved.data(), c.data(), hh.data());
+        std::vector<T> saved(static_cast<std::size_t>(cpu::lstm_step_saved_size(h))), c(static_cast<std::size_t>(h)), hh(c);
+        cpu::lstm_step_forward(xh.data(), h, xh.data() + h, wt.data(), h, cpt.data(), saved.data(), c.data(), hh.data());
         for (int j = 0; j < h; ++j) {
             REQUIRE(std::fabs(hh[static_cast<std::size_t>(j)] - ref.h[static_cast<std::size_t>(j)]) < tol);
             REQUIRE(std::fabs(c[static_cast<std::size_t>(j)] - ref.c[static_cast<std::size_t>(j)]) < tol * 4);
         }
         std::vector<T> ght(gh.begin(), gh.end()), gct(gc.begin(), gc.end()), dgates(static_cast<std::size_t>(4 * h));
         std::vector<T> dcp(static_cast<std::size_t>(h), T(0)), dx(dcp), dhp(dcp), dw(wt.size(), T(0));
-        kernels::lstm_backward_gates(saved.data(), cpt.data(), ght.data(), gct.data(), h, dgates.data(), dcp.data());
-        kernels::mat_vec_acc(wt.data(), h, 4 * h, dgates.data(), dx.data());
-        kernels::mat_vec_acc(wt.data() + 4 * h * h, h, 4 * h, dgates.data(), dhp.data());
-        kernels::outer_sum_acc(xh.data(), dgates.data(), 1, 2 * h, 4 * h, dw.data());
+        cpu::lstm_step_backward_gates(saved.data(), cpt.data(), ght.data(), gct.data(), h, dgates.data(), dcp.data());
+        cpu::mat_vec_acc(wt.data(), h, 4 * h, dgates.data(), dx.data());
+        cpu::mat_vec_acc(wt.data() + 4 * h * h, h, 4 * h, dgates.data(), dhp.data());
+        cpu::outer_sum_acc(xh.data(), dgates.data(), 1, 2 * h, 4 * h, dw.data());
         auto close = [&](const std::vector<T>& got, const std::vector<double>& want, const char* what) {
             double worst = 0;
             for (std::size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::fabs(got[i] - want[i]) / (1 + std::fabs(want[i])));
@@ -132,6 +133,6 @@ TEMPLATE_TEST_CASE("the fused LSTM step matches the naive cell, forward and back
     std::vector<T> xh(static_cast<std::size_t>(2 * h)), saved(static_cast<std::size_t>(5 * h)), c(static_cast<std::size_t>(h)), hh(c);
     std::copy(x.data(), x.data() + h, xh.begin());
     std::copy(hp.data(), hp.data() + h, xh.begin() + h);
-    kernels::lstm_forward(xh.data(), w.data(), h, cp.data(), saved.data(), c.data(), hh.data());
+    cpu::lstm_step_forward(xh.data(), h, xh.data() + h, w.data(), h, cp.data(), saved.data(), c.data(), hh.data());
     for (int j = 0; j < h; ++j) REQUIRE(std::fabs(hh[static_cast<std::size_t>(j)] - out.h.data()[j]) < tol);
 }

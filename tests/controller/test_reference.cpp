@@ -2,6 +2,7 @@
 // (reference_controllers.hpp), and the reference's stated formulas checked on the recorded
 // decisions: P(skip) = σ(2C·tanh(s)), micro op logits 0.44·tanh(h·W + b) (+ b₀ on the normal
 // cell), the b_soft initialisation, and float against double.
+#include "enas/backend/cpu/vec_math.hpp"
 #include "controller/reference_controllers.hpp"
 #include "test_utils.hpp"
 
@@ -126,7 +127,7 @@ TEST_CASE("micro b_soft starts at [10, 10, 0, 0, 0] and is learned", "[controlle
     for (const char* name : {"w_lstm", "g_emb", "w_emb", "w_soft", "w_attn_1", "w_attn_2", "v_attn"}) {
         const int i = p.find(name);
         float lo = 1, hi = -1;
-        for (std::int64_t k = 0; k < p.block(i).numel(); ++k) {
+        for (std::int64_t k = 0; k < p.param_entry(i).shape.numel(); ++k) {
             lo = std::min(lo, p.data(i)[k]);
             hi = std::max(hi, p.data(i)[k]);
         }
@@ -137,7 +138,7 @@ TEST_CASE("micro b_soft starts at [10, 10, 0, 0, 0] and is learned", "[controlle
     }
     RnnController lm({}, 1);
     const auto& q = lm.parameters();
-    for (std::int64_t k = 0; k < q.size(); ++k) REQUIRE(std::fabs(q.values().data()[k]) <= 0.01f);
+    for (std::int64_t k = 0; k < q.param_elements(); ++k) REQUIRE(std::fabs(q.values().data()[k]) <= 0.01f);
 }
 
 TEST_CASE("float controllers (fast activations) agree with double ones", "[controller]") {
@@ -157,16 +158,16 @@ TEST_CASE("float controllers (fast activations) agree with double ones", "[contr
     double worst_exp = 0, worst_tanh = 0, worst_sig = 0;
     for (double x = -30; x <= 30; x += 0.0137) {
         const float xf = static_cast<float>(x);
-        worst_exp = std::max(worst_exp, std::fabs(kernels::fast_exp(xf) / std::exp(static_cast<double>(xf)) - 1));
-        worst_tanh = std::max(worst_tanh, std::fabs(kernels::fast_tanh(xf) - std::tanh(static_cast<double>(xf))));
-        worst_sig = std::max(worst_sig, std::fabs(kernels::fast_sigmoid(xf) * (1 + std::exp(-static_cast<double>(xf))) - 1));
+        worst_exp = std::max(worst_exp, std::fabs(cpu::lane_exp(xf) / std::exp(static_cast<double>(xf)) - 1));
+        worst_tanh = std::max(worst_tanh, std::fabs(cpu::lane_tanh(xf) - std::tanh(static_cast<double>(xf))));
+        worst_sig = std::max(worst_sig, std::fabs(cpu::lane_sigmoid(xf) * (1 + std::exp(-static_cast<double>(xf))) - 1));
     }
-    std::printf("  fast_exp max rel err %.3g, fast_tanh max abs err %.3g, fast_sigmoid max rel err %.3g\n", worst_exp,
+    std::printf("  lane_exp max rel err %.3g, lane_tanh max abs err %.3g, lane_sigmoid max rel err %.3g\n", worst_exp,
                 worst_tanh, worst_sig);
     REQUIRE(worst_exp < 3e-7);
     REQUIRE(worst_tanh < 3e-7);
     REQUIRE(worst_sig < 5e-7);
-    REQUIRE(kernels::fast_tanh(1e-5f) == Approx(1e-5).epsilon(1e-6));
-    REQUIRE(kernels::fast_sigmoid(-200.0f) >= 0.0f);
-    REQUIRE(kernels::fast_tanh(200.0f) == 1.0f);
+    REQUIRE(cpu::lane_tanh(1e-5f) == Approx(1e-5).epsilon(1e-6));
+    REQUIRE(cpu::lane_sigmoid(-200.0f) >= 0.0f);
+    REQUIRE(cpu::lane_tanh(200.0f) == 1.0f);
 }

@@ -22,14 +22,14 @@ void check_gradient(Controller& controller, double skip_weight) {
     for (int trial = 0; trial < 3; ++trial) {
         const Sample s = controller.sample();
         const double advantage = trial == 0 ? 0.7 : (trial == 1 ? -1.3 : 0.0);
-        p.zero_grads();
+        p.zero_all_grads();
         const double loss = controller.accumulate_gradient(s, advantage, 1.0);
         REQUIRE(loss == Approx(teacher_forced_loss(controller, s.tokens, advantage, skip_weight)).epsilon(1e-12));
         const std::vector<double> analytic = p.grads().to_vector();
         double* theta = p.values().data();
         double worst = 0, worst_numeric = 0, worst_analytic = 0;
         std::int64_t worst_at = -1;
-        for (std::int64_t i = 0; i < p.size(); ++i) {
+        for (std::int64_t i = 0; i < p.param_elements(); ++i) {
             const double saved = theta[i], eps = 1e-5;
             theta[i] = saved + eps;
             const double plus = teacher_forced_loss(controller, s.tokens, advantage, skip_weight);
@@ -50,7 +50,7 @@ void check_gradient(Controller& controller, double skip_weight) {
         }
         std::printf("  %s advantage %+.1f: %lld weights, worst scaled error %.3g (weight %lld: analytic %.9g, "
                     "numeric %.9g)\n",
-                    space_name(controller.space()), advantage, static_cast<long long>(p.size()), worst,
+                    space_name(controller.space()), advantage, static_cast<long long>(p.param_elements()), worst,
                     static_cast<long long>(worst_at), worst_analytic, worst_numeric);
         REQUIRE(worst < 1e-5);
     }
@@ -101,8 +101,8 @@ TEST_CASE("the gradient is the same from the sampling recording and from a re-re
     const Sample s = a.sample();
     b.sample();  // b now holds a recording of the same sample, then another:
     b.sample();
-    a.parameters().zero_grads();
-    b.parameters().zero_grads();
+    a.parameters().zero_all_grads();
+    b.parameters().zero_all_grads();
     a.accumulate_gradient(s, 0.3);  // reuses the recording
     b.accumulate_gradient(s, 0.3);  // records s again by teacher forcing
     ENAS_REQUIRE_CLOSE(a.parameters().grads(), b.parameters().grads(), 0.0, 1e-13);
@@ -110,8 +110,8 @@ TEST_CASE("the gradient is the same from the sampling recording and from a re-re
     // A sample edited after sampling is not mistaken for its recording.
     Sample edited = a.sample();
     edited.tokens[0] = (edited.tokens[0] + 1) % 6;
-    a.parameters().zero_grads();
-    b.parameters().zero_grads();
+    a.parameters().zero_all_grads();
+    b.parameters().zero_all_grads();
     const double loss_a = a.accumulate_gradient(edited, 0.3);
     const double loss_b = b.accumulate_gradient(b.score(edited.tokens), 0.3);
     REQUIRE(loss_a == Approx(loss_b).epsilon(1e-13));
@@ -163,7 +163,7 @@ TEST_CASE("Adam in TF form with beta1 = 0, epsilon = 1e-3, one step per num_aggr
     const std::vector<double> theta0 = trained.parameters().values().to_vector();
 
     for (int group = 1; group <= 2; ++group) {
-        shadow.parameters().zero_grads();
+        shadow.parameters().zero_all_grads();
         for (int k = 1; k <= 3; ++k) {
             const Sample s = trained.sample();
             const UpdateResult r = trained.update(s, 0.3 * k);
@@ -182,7 +182,7 @@ TEST_CASE("Adam in TF form with beta1 = 0, epsilon = 1e-3, one step per num_aggr
         auto& sp = shadow.parameters();
         const double lr = c.reinforce.learning_rate, beta2 = 0.999, eps = 1e-3;
         const double lr_t = lr * std::sqrt(1 - std::pow(beta2, group));
-        for (std::int64_t i = 0; i < sp.size(); ++i) {
+        for (std::int64_t i = 0; i < sp.param_elements(); ++i) {
             const double g = sp.grads().data()[i];
             double& v = sp.adam_v().data()[i];
             v = beta2 * v + (1 - beta2) * g * g;

@@ -1,4 +1,4 @@
-// LstmPolicy<T>: what the three ENAS controllers share: the weights (one ParameterArena), the
+// LstmPolicy<T>: what the three ENAS controllers share: the weights (an nn::ParameterArena with Adam moments), the
 // fused recording (PolicyTrace), the sampling RNG, REINFORCE with its baseline and Adam, and
 // state files. A controller only says how it unrolls: `record(trace, decider)` runs its LSTM
 // over the decisions in order, asking the decider for each token (sample, argmax, or teacher
@@ -77,8 +77,8 @@ public:
     }
 
     /// The weights, their gradient accumulator and Adam moments.
-    ParameterArena<T>& parameters() { return params_; }
-    const ParameterArena<T>& parameters() const { return params_; }
+    nn::ParameterArena<Cpu, T>& parameters() { return params_; }
+    const nn::ParameterArena<Cpu, T>& parameters() const { return params_; }
     const ReinforceConfig& reinforce_config() const { return reinforce_; }
     ReinforceState& reinforce_state() { return state_; }
     Rng& rng() { return rng_; }
@@ -101,9 +101,15 @@ protected:
         recorded_tokens_.resize(cardinalities_.size());
     }
 
-    /// Declares the blocks, then call `allocate_parameters` and initialise them.
-    ParameterArena<T>& arena() { return params_; }
-    void allocate_parameters() { params_.allocate(ctx_); }
+    /// Add the blocks (Init::zeros()), then call `allocate_parameters` and initialise them.
+    nn::ParameterArena<Cpu, T>& arena() { return params_; }
+    void allocate_parameters() { params_.finalize(ctx_, 0, nn::ArenaSlots::adam); }
+    /// Fills block `id` with U[−range, range] drawn in order from `rng` (the controllers' init).
+    void init_uniform(nn::ParamId id, Rng& rng, double range) {
+        T* p = params_.data(id);
+        for (std::int64_t i = 0, n = params_.param_entry(id).shape.numel(); i < n; ++i)
+            p[i] = static_cast<T>(-range + 2.0 * range * static_cast<double>(rng.uniform()));
+    }
     /// A generator for weight initialisation, independent of the sampling stream.
     static Rng init_rng(std::uint64_t seed) { return Rng(seed ^ 0xC0FFEE5EED5ull, 0); }
 
@@ -134,7 +140,7 @@ private:
     double skip_weight_;
     EntropyForm entropy_form_;
     Context<Cpu> ctx_;
-    ParameterArena<T> params_;
+    nn::ParameterArena<Cpu, T> params_;
     Rng rng_;
     ReinforceState state_;
     Trace trace_;

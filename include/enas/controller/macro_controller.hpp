@@ -26,17 +26,17 @@ public:
                config.skip_weight, config.entropy_form, seed),
           config_(config) {
         const int h = config.hidden_size, k = config.num_ops;
-        ParameterArena<T>& p = this->arena();
-        w_lstm_ = p.declare("w_lstm", Shape{2 * h, 4 * h});
-        g_emb_ = p.declare("g_emb", Shape{1, h});
-        w_emb_ = p.declare("w_emb", Shape{k, h});
-        w_soft_ = p.declare("w_soft", Shape{h, k});
-        w_attn_1_ = p.declare("w_attn_1", Shape{h, h});
-        w_attn_2_ = p.declare("w_attn_2", Shape{h, h});
-        v_attn_ = p.declare("v_attn", Shape{h});
+        nn::ParameterArena<Cpu, T>& p = this->arena();
+        w_lstm_ = p.add("w_lstm", Shape{2 * h, 4 * h}, nn::Init::zeros());
+        g_emb_ = p.add("g_emb", Shape{1, h}, nn::Init::zeros());
+        w_emb_ = p.add("w_emb", Shape{k, h}, nn::Init::zeros());
+        w_soft_ = p.add("w_soft", Shape{h, k}, nn::Init::zeros());
+        w_attn_1_ = p.add("w_attn_1", Shape{h, h}, nn::Init::zeros());
+        w_attn_2_ = p.add("w_attn_2", Shape{h, h}, nn::Init::zeros());
+        v_attn_ = p.add("v_attn", Shape{h}, nn::Init::zeros());
         this->allocate_parameters();
         Rng init = Base::init_rng(seed);
-        for (std::size_t b = 0; b < p.blocks().size(); ++b) p.init_uniform(static_cast<int>(b), init, config.init_range);
+        for (std::size_t b = 0; b < p.num_params(); ++b) this->init_uniform(static_cast<nn::ParamId>(b), init, config.init_range);
         anchors_.reserve(static_cast<std::size_t>(config.num_layers));
         keys_.reserve(static_cast<std::size_t>(config.num_layers));
         coefs_.reserve(static_cast<std::size_t>(config.num_layers));

@@ -29,19 +29,19 @@ public:
                0.0, config.entropy_form, seed),
           config_(config) {
         const int h = config.hidden_size, k = config.num_ops;
-        ParameterArena<T>& p = this->arena();
-        w_lstm_ = p.declare("w_lstm", Shape{2 * h, 4 * h});
-        g_emb_ = p.declare("g_emb", Shape{1, h});
-        w_emb_ = p.declare("w_emb", Shape{k, h});
-        w_soft_ = p.declare("w_soft", Shape{h, k});
-        b_soft_ = p.declare("b_soft", Shape{k});
-        w_attn_1_ = p.declare("w_attn_1", Shape{h, h});
-        w_attn_2_ = p.declare("w_attn_2", Shape{h, h});
-        v_attn_ = p.declare("v_attn", Shape{h});
+        nn::ParameterArena<Cpu, T>& p = this->arena();
+        w_lstm_ = p.add("w_lstm", Shape{2 * h, 4 * h}, nn::Init::zeros());
+        g_emb_ = p.add("g_emb", Shape{1, h}, nn::Init::zeros());
+        w_emb_ = p.add("w_emb", Shape{k, h}, nn::Init::zeros());
+        w_soft_ = p.add("w_soft", Shape{h, k}, nn::Init::zeros());
+        b_soft_ = p.add("b_soft", Shape{k}, nn::Init::zeros());
+        w_attn_1_ = p.add("w_attn_1", Shape{h, h}, nn::Init::zeros());
+        w_attn_2_ = p.add("w_attn_2", Shape{h, h}, nn::Init::zeros());
+        v_attn_ = p.add("v_attn", Shape{h}, nn::Init::zeros());
         this->allocate_parameters();
         Rng init = Base::init_rng(seed);
         for (int b : {w_lstm_, g_emb_, w_emb_, w_soft_, w_attn_1_, w_attn_2_, v_attn_})
-            p.init_uniform(b, init, config.init_range);
+            this->init_uniform(b, init, config.init_range);
         const std::vector<T> b_init = initial_op_bias(k, config.op_bias_init);
         for (int i = 0; i < k; ++i) p.data(b_soft_)[i] = b_init[static_cast<std::size_t>(i)];
         normal_cell_bias_ = fixed_normal_cell_bias(k);

@@ -13,11 +13,13 @@
 #include <span>
 #include <vector>
 
+#include "enas/backend/cpu/lstm.hpp"
+#include "enas/backend/cpu/matvec.hpp"
 #include "enas/controller/config.hpp"
 #include "enas/controller/decider.hpp"
 #include "enas/controller/decision_kernels.hpp"
 #include "enas/controller/kernels.hpp"
-#include "enas/controller/parameters.hpp"
+#include "enas/nn/parameter_arena.hpp"
 
 namespace enas::controller {
 
@@ -39,7 +41,7 @@ public:
         Slot probs;     ///< the probabilities the decision was drawn from
     };
 
-    PolicyTrace(Context<Cpu>& ctx, ParameterArena<T>& params, int hidden) : ctx_(&ctx), params_(&params), hidden_(hidden) {
+    PolicyTrace(Context<Cpu>& ctx, nn::ParameterArena<Cpu, T>& params, int hidden) : ctx_(&ctx), params_(&params), hidden_(hidden) {
         ensure_values(static_cast<std::int64_t>(hidden) * 64);
     }
     PolicyTrace(const PolicyTrace&) = delete;
@@ -93,8 +95,9 @@ public:
         T* xh = lstm_xh_.data() + static_cast<std::int64_t>(row) * 2 * hidden_;
         for (int i = 0; i < hidden_; ++i) xh[i] = ptr(x)[i];
         for (int i = 0; i < hidden_; ++i) xh[hidden_ + i] = ptr(prev.h)[i];
-        T* saved = lstm_saved_.data() + static_cast<std::int64_t>(row) * kernels::lstm_saved_size(hidden_);
-        kernels::lstm_forward(xh, params_->data(w), hidden_, ptr(prev.c), saved, ptr(out), ptr(out) + hidden_);
+        T* saved = lstm_saved_.data() + static_cast<std::int64_t>(row) * cpu::lstm_step_saved_size(hidden_);
+        cpu::lstm_step_forward(xh, hidden_, xh + hidden_, params_->data(w), hidden_, ptr(prev.c), saved, ptr(out),
+                               ptr(out) + hidden_);
         Op op{OpKind::Lstm, hidden_, 0, x, prev.h, prev.c, out, param_offset(w)};
         op.aux = row;
         push(op);
@@ -111,8 +114,8 @@ public:
         T* y = ptr(out);
         if (bias >= 0) for (int o = 0; o < n_out; ++o) y[o] = params_->data(bias)[o];
         else for (int o = 0; o < n_out; ++o) y[o] = T(0);
-        if (transpose) kernels::vec_mat_t_acc(ptr(x), n_in, params_->data(w), n_out, y);
-        else kernels::vec_mat_acc(ptr(x), n_in, params_->data(w), n_out, y);
+        if (transpose) cpu::vec_mat_t_acc(ptr(x), n_in, params_->data(w), n_out, y);
+        else cpu::vec_mat_acc(ptr(x), n_in, params_->data(w), n_out, y);
         Op op{OpKind::VecMat, n_in, n_out, x, -1, -1, out, param_offset(w), bias >= 0 ? param_offset(bias) : -1};
         op.flag = transpose;
         push(op);
@@ -242,7 +245,7 @@ private:
     };
     static constexpr int kMaxList = 1024;  // most keys of one attention (macro: L − 1)
 
-    std::int64_t param_offset(int block) const { return params_->block(block).offset; }
+    std::int64_t param_offset(int block) const { return params_->param_entry(block).offset; }
     T* ptr(Slot s) { return values_.data() + s; }
     void push(const Op& op) { ops_.push_back(op); }
 
@@ -265,7 +268,7 @@ private:
         if (lstm_xh_.defined() && lstm_xh_.dim(0) >= rows) return;
         const std::int64_t cap = std::max<std::int64_t>(2 * rows, 16);
         Tensor<T, Cpu> xh = ctx_->template zeros<T>(Shape{cap, 2 * hidden_});
-        Tensor<T, Cpu> saved = ctx_->template zeros<T>(Shape{cap, kernels::lstm_saved_size(hidden_)});
+        Tensor<T, Cpu> saved = ctx_->template zeros<T>(Shape{cap, cpu::lstm_step_saved_size(hidden_)});
         if (lstm_xh_.defined()) {
             std::copy(lstm_xh_.data(), lstm_xh_.data() + lstm_xh_.numel(), xh.data());
             std::copy(lstm_saved_.data(), lstm_saved_.data() + lstm_saved_.numel(), saved.data());
@@ -276,7 +279,7 @@ private:
     }
 
     Context<Cpu>* ctx_;
-    ParameterArena<T>* params_;
+    nn::ParameterArena<Cpu, T>* params_;
     int hidden_;
     std::vector<Op> ops_;
     std::vector<Decision> decisions_;

@@ -28,15 +28,15 @@ void PolicyTrace<T>::backward(T logp_coef, T kl_weight) {
                 break;
             }
             case OpKind::Lstm: {
-                const T* saved = lstm_saved_.data() + static_cast<std::int64_t>(op.aux) * kernels::lstm_saved_size(h);
+                const T* saved = lstm_saved_.data() + static_cast<std::int64_t>(op.aux) * cpu::lstm_step_saved_size(h);
                 T* dgates = dgates_all + static_cast<std::int64_t>(op.aux) * 4 * h;
                 const T* gc = g + op.out;
                 const T* gh = g + op.out + h;
-                kernels::lstm_backward_gates(saved, values_.data() + op.in2, gh, gc, h, dgates, g + op.in2);
+                cpu::lstm_step_backward_gates(saved, values_.data() + op.in2, gh, gc, h, dgates, g + op.in2);
                 const T* w = pv + op.param;
-                if (op.in0 != zeros()) kernels::mat_vec_acc(w, h, 4 * h, dgates, g + op.in0);
+                if (op.in0 != zeros()) cpu::mat_vec_acc(w, h, 4 * h, dgates, g + op.in0);
                 if (op.in1 != zeros())
-                    kernels::mat_vec_acc(w + static_cast<std::int64_t>(h) * 4 * h, h, 4 * h, dgates, g + op.in1);
+                    cpu::mat_vec_acc(w + static_cast<std::int64_t>(h) * 4 * h, h, 4 * h, dgates, g + op.in1);
                 break;
             }
             case OpKind::VecMat: {
@@ -44,11 +44,11 @@ void PolicyTrace<T>::backward(T logp_coef, T kl_weight) {
                 const T* x = values_.data() + op.in0;
                 const T* w = pv + op.param;
                 if (op.flag) {
-                    if (op.in0 != zeros()) kernels::mat_t_vec_acc(w, op.n, op.m, gy, g + op.in0);
-                    kernels::outer_acc(gy, op.m, x, op.n, pg + op.param);  // dW[k, i] += gy[k] x[i]
+                    if (op.in0 != zeros()) cpu::mat_t_vec_acc(w, op.n, op.m, gy, g + op.in0);
+                    cpu::outer_acc(gy, op.m, x, op.n, pg + op.param);  // dW[k, i] += gy[k] x[i]
                 } else {
-                    if (op.in0 != zeros()) kernels::mat_vec_acc(w, op.n, op.m, gy, g + op.in0);
-                    kernels::outer_acc(x, op.n, gy, op.m, pg + op.param);
+                    if (op.in0 != zeros()) cpu::mat_vec_acc(w, op.n, op.m, gy, g + op.in0);
+                    cpu::outer_acc(x, op.n, gy, op.m, pg + op.param);
                 }
                 if (op.param2 >= 0)
                     for (int o = 0; o < op.m; ++o) pg[op.param2 + o] += gy[o];
@@ -100,7 +100,7 @@ void PolicyTrace<T>::backward(T logp_coef, T kl_weight) {
     }
     // The LSTM weight gradient of every step at once: dW += [x, h_prev]ᵀ · dgates.
     if (lstm_rows_ > 0)
-        kernels::outer_sum_acc(lstm_xh_.data(), dgates_all, lstm_rows_, 2 * h, 4 * h, pg + lstm_weight_offset_);
+        cpu::outer_sum_acc(lstm_xh_.data(), dgates_all, lstm_rows_, 2 * h, 4 * h, pg + lstm_weight_offset_);
 }
 
 }  // namespace enas::controller

@@ -9,9 +9,9 @@
 #include <cstdint>
 
 #include "enas/controller/config.hpp"
-#include "enas/controller/parameters.hpp"
 #include "enas/controller/policy.hpp"
 #include "enas/backend/cpu/parallel.hpp"
+#include "enas/nn/parameter_arena.hpp"
 #include "enas/ops/optim.hpp"
 
 namespace enas::controller {
@@ -58,8 +58,8 @@ inline double gradient_scale(const ReinforceConfig& config) { return 1.0 / confi
 /// not worth an OpenMP region (whose spinning threads cost far more than they save when the
 /// machine is busy).
 template <Scalar T>
-void adam_step_serial(Context<Cpu>& ctx, ParameterArena<T>& params, const AdamParams& adam, std::int64_t step) {
-    const std::int64_t n = params.size();
+void adam_step_serial(Context<Cpu>& ctx, nn::ParameterArena<Cpu, T>& params, const AdamParams& adam, std::int64_t step) {
+    const std::int64_t n = params.param_elements();
     for (std::int64_t begin = 0; begin < n; begin += cpu::kParallelGrain) {
         const std::int64_t len = std::min(cpu::kParallelGrain, n - begin);
         Tensor<T, Cpu> values = params.values().narrow(0, begin, len);
@@ -72,13 +72,13 @@ void adam_step_serial(Context<Cpu>& ctx, ParameterArena<T>& params, const AdamPa
 /// Counts the sample; when num_aggregate samples have accumulated, applies one Adam step to the
 /// arena (gradients are the averaged sum), zeroes the gradients and increments the step.
 template <Scalar T>
-void finish_update(ReinforceState& state, const ReinforceConfig& config, Context<Cpu>& ctx, ParameterArena<T>& params,
+void finish_update(ReinforceState& state, const ReinforceConfig& config, Context<Cpu>& ctx, nn::ParameterArena<Cpu, T>& params,
                    UpdateResult& result) {
     ++state.pending;
     if (state.pending >= config.num_aggregate) {
         ++state.step;
         adam_step_serial(ctx, params, config.adam(), state.step);
-        params.zero_grads();
+        params.zero_all_grads();
         state.pending = 0;
         result.applied = true;
     }

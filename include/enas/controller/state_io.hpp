@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "enas/controller/parameters.hpp"
 #include "enas/controller/reinforce.hpp"
 #include "enas/controller/token_space.hpp"
+#include "enas/nn/parameter_arena.hpp"
 
 namespace enas::controller {
 
@@ -92,7 +92,7 @@ private:
 /// Writes a controller state to `out` (the layout above). `params` may be null (RandomSearch
 /// has no weights).
 template <Scalar T>
-void write_controller_state(std::ostream& out, SpaceKind space, const ParameterArena<T>* params,
+void write_controller_state(std::ostream& out, SpaceKind space, const nn::ParameterArena<Cpu, T>* params,
                             const ReinforceState& state, const Rng& rng) {
     using namespace state_io_detail;
     Writer w;
@@ -104,15 +104,15 @@ void write_controller_state(std::ostream& out, SpaceKind space, const ParameterA
     w.put(state.pending);
     w.put(rng.seed());
     w.put(rng.offset());
-    const std::size_t num_blocks = params ? params->blocks().size() : 0;
+    const std::size_t num_blocks = params ? params->num_params() : 0;
     w.put(static_cast<std::uint32_t>(num_blocks));
     for (std::size_t b = 0; b < num_blocks; ++b) {
-        const ParameterBlock& block = params->blocks()[b];
+        const auto& block = params->param_entry(static_cast<nn::ParamId>(b));
         w.put_string(block.name);
         w.put(static_cast<std::uint32_t>(block.shape.rank()));
         for (int d = 0; d < block.shape.rank(); ++d) w.put(static_cast<std::int64_t>(block.shape[d]));
         for (const Tensor<T, Cpu>* t : {&params->values(), &params->grads(), &params->adam_m(), &params->adam_v()})
-            for (std::int64_t i = 0; i < block.numel(); ++i) w.put(static_cast<double>(t->data()[block.offset + i]));
+            for (std::int64_t i = 0; i < block.shape.numel(); ++i) w.put(static_cast<double>(t->data()[block.offset + i]));
     }
     w.put(fnv1a(w.bytes.data(), w.bytes.size()));
     out.write(w.bytes.data(), static_cast<std::streamsize>(w.bytes.size()));
@@ -123,7 +123,7 @@ void write_controller_state(std::ostream& out, SpaceKind space, const ParameterA
 /// shapes), `state` and `rng`; `path` names the source in messages. Nothing is modified unless the
 /// whole state is valid.
 template <Scalar T>
-void read_controller_state(std::istream& in, const std::string& path, SpaceKind space, ParameterArena<T>* params,
+void read_controller_state(std::istream& in, const std::string& path, SpaceKind space, nn::ParameterArena<Cpu, T>* params,
                            ReinforceState& state, Rng& rng) {
     using namespace state_io_detail;
     std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -145,14 +145,14 @@ void read_controller_state(std::istream& in, const std::string& path, SpaceKind 
     const auto seed = r.get<std::uint64_t>("rng seed");
     const auto offset = r.get<std::uint64_t>("rng offset");
     const auto num_blocks = r.get<std::uint32_t>("block count");
-    const std::size_t expected_blocks = params ? params->blocks().size() : 0;
+    const std::size_t expected_blocks = params ? params->num_params() : 0;
     if (num_blocks != expected_blocks)
         r.fail("has " + std::to_string(num_blocks) + " parameter blocks, this controller has " +
                std::to_string(expected_blocks));
     std::vector<double> staged;
-    staged.reserve(params ? static_cast<std::size_t>(4 * params->size()) : 0);
+    staged.reserve(params ? static_cast<std::size_t>(4 * params->param_elements()) : 0);
     for (std::uint32_t b = 0; b < num_blocks; ++b) {
-        const ParameterBlock& block = params->blocks()[b];
+        const auto& block = params->param_entry(static_cast<nn::ParamId>(b));
         const std::string name = r.get_string("block name");
         if (name != block.name) r.fail("parameter block " + std::to_string(b) + " is '" + name + "', expected '" + block.name + "'");
         const auto rank = r.get<std::uint32_t>("block rank");
@@ -168,7 +168,7 @@ void read_controller_state(std::istream& in, const std::string& path, SpaceKind 
                    " (different hidden size or number of ops?)");
         }
         for (int k = 0; k < 4; ++k)
-            for (std::int64_t i = 0; i < block.numel(); ++i) staged.push_back(r.get<double>("parameter values"));
+            for (std::int64_t i = 0; i < block.shape.numel(); ++i) staged.push_back(r.get<double>("parameter values"));
     }
     if (r.position() != bytes.size() - 8)
         r.fail(std::to_string(bytes.size() - 8 - r.position()) + " unexpected bytes before the checksum");
@@ -178,9 +178,9 @@ void read_controller_state(std::istream& in, const std::string& path, SpaceKind 
 
     std::size_t at = 0;
     for (std::uint32_t b = 0; b < num_blocks; ++b) {
-        const ParameterBlock& block = params->blocks()[b];
+        const auto& block = params->param_entry(static_cast<nn::ParamId>(b));
         for (Tensor<T, Cpu>* t : {&params->values(), &params->grads(), &params->adam_m(), &params->adam_v()})
-            for (std::int64_t i = 0; i < block.numel(); ++i) t->data()[block.offset + i] = static_cast<T>(staged[at++]);
+            for (std::int64_t i = 0; i < block.shape.numel(); ++i) t->data()[block.offset + i] = static_cast<T>(staged[at++]);
     }
     state = loaded;
     rng.set_state(seed, offset);

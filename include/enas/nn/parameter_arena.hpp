@@ -7,10 +7,18 @@
 // step, `use(id)` returns the parameter's Var and marks it *touched*: an ENAS step samples one
 // child, so only the weights of the sampled branch (and the shared ones) are touched, and the
 // optimizer updates only those (see optim/child_sgd.hpp for the policy).
+//
+// The child models use ParameterArena<D> (float). The controller (controller/lstm_policy.hpp)
+// uses ParameterArena<Cpu, T> with T = float, or double for its gradient checks, finalized with
+// `ArenaSlots::adam`: the arena then also holds the two Adam moment buffers, parallel to values(),
+// so one Adam call updates every weight and a controller state file is the arena block by block.
+// Its fused kernels read weights by offset (`data(id)`, `grad(id)`), not through Vars.
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -24,7 +32,11 @@ namespace enas::nn {
 /// Index of a parameter or state tensor in its arena.
 using ParamId = std::int32_t;
 
-template <Device D>
+/// Optimizer buffers the arena holds beside the gradients (the child's SGD momentum lives in
+/// optim/child_sgd.hpp; the controller's Adam moments live here).
+enum class ArenaSlots { none, adam };
+
+template <Device D, Scalar T = float>
 class ParameterArena {
 public:
     struct Entry {
@@ -61,12 +73,19 @@ public:
     /// Allocates the value, gradient and state buffers and initialises them from `seed`
     /// (each parameter draws from its own Philox stream, so adding a parameter does not change
     /// the initial values of the others).
-    void finalize(Context<D>& ctx, std::uint64_t seed) {
+    /// With `slots == ArenaSlots::adam` it also allocates the zeroed Adam moments.
+    /// Initial values are drawn in float (exact for constants; T = double only serves gradient checks).
+    void finalize(Context<D>& ctx, std::uint64_t seed, ArenaSlots slots = ArenaSlots::none) {
         require_open("finalize");
         finalized_ = true;
-        values_ = ctx.template empty<float>(Shape{std::max<std::int64_t>(param_elements_, 1)});
-        grads_ = ctx.template zeros<float>(Shape{std::max<std::int64_t>(param_elements_, 1)});
-        state_ = ctx.template empty<float>(Shape{std::max<std::int64_t>(state_elements_, 1)});
+        const Shape flat{std::max<std::int64_t>(param_elements_, 1)};
+        values_ = ctx.template empty<T>(flat);
+        grads_ = ctx.template zeros<T>(flat);
+        state_ = ctx.template empty<T>(Shape{std::max<std::int64_t>(state_elements_, 1)});
+        if (slots == ArenaSlots::adam) {
+            adam_m_ = ctx.template zeros<T>(flat);
+            adam_v_ = ctx.template zeros<T>(flat);
+        }
         std::vector<float> host(static_cast<std::size_t>(param_elements_));
         for (std::size_t i = 0; i < params_.size(); ++i)
             fill_init(params_[i].init, seed, static_cast<std::uint64_t>(i), host.data() + params_[i].offset,
@@ -78,7 +97,7 @@ public:
         if (state_elements_ > 0) state_.narrow(0, 0, state_elements_).copy_from(from_host(state_host));
         vars_.clear();
         for (const Entry& e : params_) {
-            Var<float, D> v(values_.narrow(0, e.offset, e.shape.numel()).view(e.shape), e.trainable);
+            Var<T, D> v(values_.narrow(0, e.offset, e.shape.numel()).view(e.shape), e.trainable);
             v.grad() = grads_.narrow(0, e.offset, e.shape.numel()).view(e.shape);
             vars_.push_back(v);
         }
@@ -88,15 +107,21 @@ public:
     }
 
     /// The parameter's Var (value and gradient are views into the arena); marks it touched.
-    const Var<float, D>& use(ParamId id) {
+    const Var<T, D>& use(ParamId id) {
         require_finalized("use");
         if (params_[static_cast<std::size_t>(id)].trainable) touched_[static_cast<std::size_t>(id)] = 1;
         return vars_[static_cast<std::size_t>(id)];
     }
     /// The parameter's Var without marking it touched.
-    const Var<float, D>& peek(ParamId id) const { return vars_.at(static_cast<std::size_t>(id)); }
+    const Var<T, D>& peek(ParamId id) const { return vars_.at(static_cast<std::size_t>(id)); }
+    /// First value / gradient element of parameter `id` in the flat buffers (host kernels that
+    /// read weights by offset, such as the controller's; unchecked, after finalize()).
+    T* data(ParamId id) { return values_.data() + params_[static_cast<std::size_t>(id)].offset; }
+    const T* data(ParamId id) const { return values_.data() + params_[static_cast<std::size_t>(id)].offset; }
+    T* grad(ParamId id) { return grads_.data() + params_[static_cast<std::size_t>(id)].offset; }
+    const T* grad(ParamId id) const { return grads_.data() + params_[static_cast<std::size_t>(id)].offset; }
     /// A state tensor (a view into the state buffer, updated in place by the ops).
-    Tensor<float, D>& state(ParamId id) { return state_views_.at(static_cast<std::size_t>(id)); }
+    Tensor<T, D>& state(ParamId id) { return state_views_.at(static_cast<std::size_t>(id)); }
 
     bool touched(ParamId id) const { return touched_[static_cast<std::size_t>(id)] != 0; }
     /// Forgets which parameters were touched (call after each optimizer step).
@@ -109,9 +134,9 @@ public:
     /// Zeroes the gradients of the touched parameters (the others are zero already).
     void zero_touched_grads() {
         for (std::size_t i = 0; i < params_.size(); ++i)
-            if (touched_[i]) vars_[i].grad().fill(0.0f);
+            if (touched_[i]) vars_[i].grad().fill(T(0));
     }
-    void zero_all_grads() { grads_.fill(0.0f); }
+    void zero_all_grads() { grads_.fill(T(0)); }
 
     std::size_t num_params() const { return params_.size(); }
     std::size_t num_states() const { return states_.size(); }
@@ -141,9 +166,17 @@ public:
     }
 
     /// The flat buffers (length max(elements, 1)); checkpoints write and read these.
-    Tensor<float, D>& values() { return values_; }
-    Tensor<float, D>& grads() { return grads_; }
-    Tensor<float, D>& state_buffer() { return state_; }
+    Tensor<T, D>& values() { return values_; }
+    const Tensor<T, D>& values() const { return values_; }
+    Tensor<T, D>& grads() { return grads_; }
+    const Tensor<T, D>& grads() const { return grads_; }
+    Tensor<T, D>& state_buffer() { return state_; }
+    /// The Adam moments (parallel to values()); only after finalize(..., ArenaSlots::adam).
+    Tensor<T, D>& adam_m() { return require_adam(), adam_m_; }
+    const Tensor<T, D>& adam_m() const { return require_adam(), adam_m_; }
+    Tensor<T, D>& adam_v() { return require_adam(), adam_v_; }
+    const Tensor<T, D>& adam_v() const { return require_adam(), adam_v_; }
+    bool has_adam() const { return adam_m_.defined(); }
     bool finalized() const { return finalized_; }
 
 private:
@@ -153,17 +186,25 @@ private:
     void require_finalized(const char* what) const {
         check<StateError>(finalized_, "parameter arena: ", what, " before finalize()");
     }
-    static Tensor<float, Cpu> from_host(const std::vector<float>& v) {
-        return Tensor<float, Cpu>::from_vector(Shape{static_cast<std::int64_t>(v.size())}, v);
+    void require_adam() const {
+        check<StateError>(adam_m_.defined(), "parameter arena: no Adam moments (finalize with ArenaSlots::adam)");
+    }
+    static Tensor<T, Cpu> from_host(const std::vector<float>& v) {
+        if constexpr (std::is_same_v<T, float>) {
+            return Tensor<float, Cpu>::from_vector(Shape{static_cast<std::int64_t>(v.size())}, v);
+        } else {
+            return Tensor<T, Cpu>::from_vector(Shape{static_cast<std::int64_t>(v.size())},
+                                               std::vector<T>(v.begin(), v.end()));
+        }
     }
 
     std::vector<Entry> params_, states_;
     std::unordered_map<std::string, ParamId> index_, state_index_;
     std::int64_t param_elements_ = 0, state_elements_ = 0;
     bool finalized_ = false;
-    Tensor<float, D> values_, grads_, state_;
-    std::vector<Var<float, D>> vars_;
-    std::vector<Tensor<float, D>> state_views_;
+    Tensor<T, D> values_, grads_, state_, adam_m_, adam_v_;
+    std::vector<Var<T, D>> vars_;
+    std::vector<Tensor<T, D>> state_views_;
     std::vector<char> touched_;
 };
 

@@ -1,6 +1,7 @@
-// The matrix kernels of the controller's fused passes: a row vector times a small matrix and its
-// gradients (batch 1, H = 64 or 100), plain loops over contiguous memory that the compiler
-// vectorises; no threads, no allocation. Backward kernels accumulate (+=). Matrices are row-major;
+// Batch-1 matrix kernels: a row vector times a small matrix and its gradients (the batch-1 LSTM
+// step of lstm.hpp and the controller's fused passes: H = 64 or 100), plain loops over contiguous
+// memory that the compiler vectorises; no threads (a BLAS or OpenMP call costs more than the
+// product at this size), no allocation. Backward kernels accumulate (+=). Matrices are row-major;
 // "x·W" with W [in, out] is the TF convention tf.matmul(x, W).
 // The float versions are compiled three times (AVX-512 + FMA, AVX2 + FMA, baseline x86-64) and the
 // copy for the running CPU is picked when the program loads (GCC target_clones on ELF;
@@ -11,21 +12,21 @@
 
 #include "enas/core/config.hpp"
 
-// Define ENAS_CONTROLLER_TARGET_CLONES (e.g. empty) before including to override the choice. GCC
+// Define ENAS_MATVEC_TARGET_CLONES (e.g. empty) before including to override the choice. GCC
 // only: Clang 14 emits the clone resolver of an inline function in every translation unit, which
 // then fails to link.
-#ifndef ENAS_CONTROLLER_TARGET_CLONES
+#ifndef ENAS_MATVEC_TARGET_CLONES
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__) && !defined(__clang__) && defined(__ELF__) && \
     !defined(__CUDACC__)
-#define ENAS_CONTROLLER_TARGET_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#define ENAS_MATVEC_TARGET_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
-#define ENAS_CONTROLLER_TARGET_CLONES
+#define ENAS_MATVEC_TARGET_CLONES
 #endif
 #endif
 
-namespace enas::controller::kernels {
+namespace enas::cpu {
 
-namespace generic {
+namespace matvec_generic {
 
 /// y[o] += Σ_i x[i] · W[i, o]      (W [in, out])
 template <class T>
@@ -175,64 +176,64 @@ ENAS_ALWAYS_INLINE void mat_t_vec_acc(const T* ENAS_RESTRICT w, int in, int out,
     }
 }
 
-}  // namespace generic
+}  // namespace matvec_generic
 
 // Float entry points, one per CPU level (see the file comment).
-ENAS_CONTROLLER_TARGET_CLONES inline void vec_mat_acc_f32(const float* x, int in, const float* w, int out, float* y) {
-    generic::vec_mat_acc(x, in, w, out, y);
+ENAS_MATVEC_TARGET_CLONES inline void vec_mat_acc_f32(const float* x, int in, const float* w, int out, float* y) {
+    matvec_generic::vec_mat_acc(x, in, w, out, y);
 }
-ENAS_CONTROLLER_TARGET_CLONES inline void vec_mat_t_acc_f32(const float* x, int in, const float* w, int out, float* y) {
-    generic::vec_mat_t_acc(x, in, w, out, y);
+ENAS_MATVEC_TARGET_CLONES inline void vec_mat_t_acc_f32(const float* x, int in, const float* w, int out, float* y) {
+    matvec_generic::vec_mat_t_acc(x, in, w, out, y);
 }
-ENAS_CONTROLLER_TARGET_CLONES inline void outer_acc_f32(const float* x, int in, const float* dy, int out, float* dw) {
-    generic::outer_acc(x, in, dy, out, dw);
+ENAS_MATVEC_TARGET_CLONES inline void outer_acc_f32(const float* x, int in, const float* dy, int out, float* dw) {
+    matvec_generic::outer_acc(x, in, dy, out, dw);
 }
-ENAS_CONTROLLER_TARGET_CLONES inline void outer_sum_acc_f32(const float* x, const float* dy, int rows, int in, int out,
+ENAS_MATVEC_TARGET_CLONES inline void outer_sum_acc_f32(const float* x, const float* dy, int rows, int in, int out,
                                                             float* dw) {
-    generic::outer_sum_acc(x, dy, rows, in, out, dw);
+    matvec_generic::outer_sum_acc(x, dy, rows, in, out, dw);
 }
-ENAS_CONTROLLER_TARGET_CLONES inline void mat_vec_acc_f32(const float* w, int in, int out, const float* dy, float* dx) {
-    generic::mat_vec_acc(w, in, out, dy, dx);
+ENAS_MATVEC_TARGET_CLONES inline void mat_vec_acc_f32(const float* w, int in, int out, const float* dy, float* dx) {
+    matvec_generic::mat_vec_acc(w, in, out, dy, dx);
 }
-ENAS_CONTROLLER_TARGET_CLONES inline void mat_t_vec_acc_f32(const float* w, int in, int out, const float* dy, float* dx) {
-    generic::mat_t_vec_acc(w, in, out, dy, dx);
+ENAS_MATVEC_TARGET_CLONES inline void mat_t_vec_acc_f32(const float* w, int in, int out, const float* dy, float* dx) {
+    matvec_generic::mat_t_vec_acc(w, in, out, dy, dx);
 }
 
 /// y[o] += Σ_i x[i] · W[i, o]      (W [in, out])
 template <class T>
 inline void vec_mat_acc(const T* x, int in, const T* w, int out, T* y) {
     if constexpr (std::is_same_v<T, float>) vec_mat_acc_f32(x, in, w, out, y);
-    else generic::vec_mat_acc(x, in, w, out, y);
+    else matvec_generic::vec_mat_acc(x, in, w, out, y);
 }
 /// y[k] += Σ_i x[i] · W[k, i]      (W [out, in]: y = x·Wᵀ)
 template <class T>
 inline void vec_mat_t_acc(const T* x, int in, const T* w, int out, T* y) {
     if constexpr (std::is_same_v<T, float>) vec_mat_t_acc_f32(x, in, w, out, y);
-    else generic::vec_mat_t_acc(x, in, w, out, y);
+    else matvec_generic::vec_mat_t_acc(x, in, w, out, y);
 }
 /// dW[i, o] += x[i] · dy[o]      (W [in, out])
 template <class T>
 inline void outer_acc(const T* x, int in, const T* dy, int out, T* dw) {
     if constexpr (std::is_same_v<T, float>) outer_acc_f32(x, in, dy, out, dw);
-    else generic::outer_acc(x, in, dy, out, dw);
+    else matvec_generic::outer_acc(x, in, dy, out, dw);
 }
 /// dW[i, o] += Σ_t x[t, i] · dy[t, o]      (x [rows, in], dy [rows, out])
 template <class T>
 inline void outer_sum_acc(const T* x, const T* dy, int rows, int in, int out, T* dw) {
     if constexpr (std::is_same_v<T, float>) outer_sum_acc_f32(x, dy, rows, in, out, dw);
-    else generic::outer_sum_acc(x, dy, rows, in, out, dw);
+    else matvec_generic::outer_sum_acc(x, dy, rows, in, out, dw);
 }
 /// dx[i] += Σ_o W[i, o] · dy[o]      (W [in, out])
 template <class T>
 inline void mat_vec_acc(const T* w, int in, int out, const T* dy, T* dx) {
     if constexpr (std::is_same_v<T, float>) mat_vec_acc_f32(w, in, out, dy, dx);
-    else generic::mat_vec_acc(w, in, out, dy, dx);
+    else matvec_generic::mat_vec_acc(w, in, out, dy, dx);
 }
 /// dx[i] += Σ_k W[k, i] · dy[k]      (W [out, in])
 template <class T>
 inline void mat_t_vec_acc(const T* w, int in, int out, const T* dy, T* dx) {
     if constexpr (std::is_same_v<T, float>) mat_t_vec_acc_f32(w, in, out, dy, dx);
-    else generic::mat_t_vec_acc(w, in, out, dy, dx);
+    else matvec_generic::mat_t_vec_acc(w, in, out, dy, dx);
 }
 
-}  // namespace enas::controller::kernels
+}  // namespace enas::cpu
