@@ -67,8 +67,8 @@ std::unique_ptr<controller::ArchitecturePolicy> make_policy(ControllerConfig cc,
 template <Device D, class Model, class Arch>
 int search_with(Context<D>& ctx, const train::CnnConfig& config, const train::SearchConfig& sc,
                 const train::CnnData& data, Model& model, controller::ArchitecturePolicy& policy,
-                train::RunFolder& run, bool resume) {
-    auto progress = train::ProgressReporter::for_stderr(config.log_every);
+                run::RunFolder& run, bool resume) {
+    auto progress = run::ProgressReporter::for_stderr(config.log_every);
     train::SearchLoop<D, Model, Arch> loop(ctx, config, sc, data, model, policy, run, progress);
     if (resume) loop.resume();
     else if (!sc.controller_init.empty()) policy.load(sc.controller_init);
@@ -102,7 +102,7 @@ int run_on(const enas_cli::CnnFlags& flags, const train::CnnConfig& config, cons
     const train::CnnData data = train::load_cnn_data(config);
     nlohmann::json cj = config.to_json();
     cj["search"] = sc.to_json();
-    train::RunFolder run = enas_cli::open_run(flags, flags.out_dir("cifar_search"), cj);
+    run::RunFolder run = enas_cli::open_run(flags, flags.out_dir("cifar_search"), cj);
     Context<D> ctx(config.seed);
     std::printf("cifar_search: %s space, %s policy, %s (%lld train / %lld valid / %lld test images), %lld epochs, "
                 "%s device\n", cnn_space_name(config.space), sc.policy.c_str(), config.dataset.c_str(),

@@ -36,8 +36,8 @@ search::MicroArch read_micro(const std::string& value) {
 
 template <Device D, class Model, class Arch>
 int train(Context<D>& ctx, const train::CnnConfig& config, const train::CnnData& data, Model& model,
-          const Arch& arch, train::RunFolder& run, bool resume) {
-    auto progress = train::ProgressReporter::for_stderr(config.log_every);
+          const Arch& arch, run::RunFolder& run, bool resume) {
+    auto progress = run::ProgressReporter::for_stderr(config.log_every);
     train::FinalTraining<D, Model, Arch> trainer(ctx, config, data, model, arch, run, progress);
     if (resume) trainer.resume();
     const nlohmann::json s = trainer.run();
@@ -58,7 +58,7 @@ int train_arch(const enas_cli::CnnFlags& flags, const train::CnnConfig& config, 
     const train::CnnData data = train::load_cnn_data(config);
     nlohmann::json cj = config.to_json();
     cj["arch"] = arch.to_string();
-    train::RunFolder run = enas_cli::open_run(flags, flags.out_dir("cifar_train"), cj);
+    run::RunFolder run = enas_cli::open_run(flags, flags.out_dir("cifar_train"), cj);
     Context<D> ctx(config.seed);
     Model<D> model(ctx, child_config(config, data.train), config.seed, &arch);
     std::printf("cifar_train: %s final model, %d layers%s, F = %d, %lld parameters, %s (%lld train / %lld test "

@@ -11,6 +11,7 @@
 
 using namespace enas;
 using namespace enas::train;
+using namespace enas::run;
 
 namespace {
 

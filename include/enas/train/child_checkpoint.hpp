@@ -8,22 +8,22 @@
 #include <optional>
 
 #include "enas/optim/child_sgd.hpp"
-#include "enas/train/checkpoint_set.hpp"
-#include "enas/train/progress.hpp"
-#include "enas/train/run_folder.hpp"
+#include "enas/run/checkpoint_set.hpp"
+#include "enas/run/progress.hpp"
+#include "enas/run/run_folder.hpp"
 
 namespace enas::train {
 
 /// Saves / restores the child's whole training state into / from a checkpoint.
 template <Device D>
-void add_child_state(CheckpointWriter& w, nn::ParameterArena<D>& arena, optim::ChildSgd<D>& sgd,
+void add_child_state(run::CheckpointWriter& w, nn::ParameterArena<D>& arena, optim::ChildSgd<D>& sgd,
                      const std::string& prefix = "child") {
     w.add_tensor(prefix + "/values", arena.values());
     w.add_tensor(prefix + "/state", arena.state_buffer());
     w.add_tensor(prefix + "/momentum", sgd.momentum());
 }
 template <Device D>
-void restore_child_state(const Checkpoint& c, nn::ParameterArena<D>& arena, optim::ChildSgd<D>& sgd,
+void restore_child_state(const run::Checkpoint& c, nn::ParameterArena<D>& arena, optim::ChildSgd<D>& sgd,
                          const std::string& prefix = "child") {
     c.restore(prefix + "/values", arena.values());
     c.restore(prefix + "/state", arena.state_buffer());
@@ -41,14 +41,14 @@ nlohmann::json child_progress(Context<D>& ctx, std::int64_t epochs_done, const n
 /// context, lets `extra` restore the rest, drops newer (damaged) checkpoints and the run-file
 /// lines written after it, and returns its "progress" entry (nullopt without a checkpoint).
 template <Device D>
-std::optional<nlohmann::json> resume_child_run(CheckpointSet& checkpoints, RunFolder& run, ProgressReporter& progress,
+std::optional<nlohmann::json> resume_child_run(run::CheckpointSet& checkpoints, run::RunFolder& run, run::ProgressReporter& progress,
                                                Context<D>& ctx, nn::ParameterArena<D>& arena,
                                                optim::ChildSgd<D>& sgd,
-                                               const std::function<void(const Checkpoint&)>& extra = {}) {
+                                               const std::function<void(const run::Checkpoint&)>& extra = {}) {
     auto latest = checkpoints.load_latest();
     if (!latest) return std::nullopt;
     for (const std::string& w : latest->warnings) progress.message("warning: " + w);
-    const Checkpoint& c = latest->checkpoint;
+    const run::Checkpoint& c = latest->checkpoint;
     restore_child_state(c, arena, sgd);
     if (extra) extra(c);
     nlohmann::json p = c.json("progress");

@@ -21,8 +21,8 @@ struct DeriveCandidate {
 
 template <Device D, class Model, class Arch>
 std::vector<DeriveCandidate> derive(Context<D>& ctx, Model& model, controller::ArchitecturePolicy& policy,
-                                    SearchLoop<D, Model, Arch>& loop, const SearchConfig& search, RunFolder& run,
-                                    ProgressReporter& progress) {
+                                    SearchLoop<D, Model, Arch>& loop, const SearchConfig& search, run::RunFolder& run,
+                                    run::ProgressReporter& progress) {
     // The same batches for every candidate, drawn at counters the search never uses.
     std::vector<data::Batch> batches;
     const std::uint64_t base = std::uint64_t{1} << 40;

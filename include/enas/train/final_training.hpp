@@ -11,8 +11,8 @@
 #include "enas/train/child_checkpoint.hpp"
 #include "enas/train/child_steps.hpp"
 #include "enas/train/cnn_setup.hpp"
-#include "enas/train/progress.hpp"
-#include "enas/train/run_folder.hpp"
+#include "enas/run/progress.hpp"
+#include "enas/run/run_folder.hpp"
 
 namespace enas::train {
 
@@ -31,7 +31,7 @@ template <Device D, class Model, class Arch>
 class FinalTraining {
 public:
     FinalTraining(Context<D>& ctx, const CnnConfig& config, const CnnData& data, Model& model, Arch arch,
-                  RunFolder& run, ProgressReporter& progress)
+                  run::RunFolder& run, run::ProgressReporter& progress)
         : ctx_(ctx), config_(config), data_(data), model_(model), arch_(std::move(arch)), run_(run),
           progress_(progress), sgd_(ctx, model.arena(), child_sgd_config(config)),
           checkpoints_(run.checkpoint_folder()), schedule_(lr_schedule_of(config)) {}
@@ -99,7 +99,7 @@ public:
 
 private:
     void save_checkpoint(std::int64_t epochs_done) {
-        CheckpointWriter w;
+        run::CheckpointWriter w;
         add_child_state(w, model_.arena(), sgd_);
         w.add_json("progress", child_progress(ctx_, epochs_done, history_));
         checkpoints_.save(epochs_done, w);
@@ -124,10 +124,10 @@ private:
     const CnnData& data_;
     Model& model_;
     Arch arch_;
-    RunFolder& run_;
-    ProgressReporter& progress_;
+    run::RunFolder& run_;
+    run::ProgressReporter& progress_;
     optim::ChildSgd<D> sgd_;
-    CheckpointSet checkpoints_;
+    run::CheckpointSet checkpoints_;
     SgdrSchedule schedule_;
     std::int64_t start_epoch_ = 0;
     nlohmann::json history_ = nlohmann::json::array();

@@ -35,7 +35,7 @@ template <Device D, class Model, class Arch>
 class SearchLoop {
 public:
     SearchLoop(Context<D>& ctx, const CnnConfig& config, const SearchConfig& search, const CnnData& data, Model& model,
-               controller::ArchitecturePolicy& policy, RunFolder& run, ProgressReporter& progress)
+               controller::ArchitecturePolicy& policy, run::RunFolder& run, run::ProgressReporter& progress)
         : ctx_(ctx), config_(config), search_(search), data_(data), model_(model), policy_(policy), run_(run),
           progress_(progress), sgd_(ctx, model.arena(), child_sgd_config(config)),
           checkpoints_(run.checkpoint_folder()), schedule_(lr_schedule_of(config)),
@@ -44,7 +44,7 @@ public:
     /// Continues from the newest valid checkpoint, if any; returns the epochs already done.
     std::int64_t resume() {
         const std::optional<nlohmann::json> p = resume_child_run(checkpoints_, run_, progress_, ctx_, model_.arena(), sgd_,
-                                        [&](const Checkpoint& c) {
+                                        [&](const run::Checkpoint& c) {
                                             std::istringstream in(c.blob("controller"));
                                             policy_.load(in, c.path().string() + " (controller section)");
                                         });
@@ -159,9 +159,9 @@ private:
         record["valid_accuracy"] = sampled_accuracy(data_.valid);
         record["test_accuracy"] = sampled_accuracy(data_.test);
         progress_.message("epoch " + std::to_string(epoch + 1) + ": shared-weight valid accuracy " +
-                          format_scalar(record["valid_accuracy"].get<double>()) + ", test accuracy " +
-                          format_scalar(record["test_accuracy"].get<double>()) +
-                          (record.contains("reward") ? ", mean reward " + format_scalar(record["reward"].get<double>())
+                          run::format_scalar(record["valid_accuracy"].get<double>()) + ", test accuracy " +
+                          run::format_scalar(record["test_accuracy"].get<double>()) +
+                          (record.contains("reward") ? ", mean reward " + run::format_scalar(record["reward"].get<double>())
                                                      : std::string()));
     }
 
@@ -179,7 +179,7 @@ private:
     }
 
     void save_checkpoint() {
-        CheckpointWriter w;
+        run::CheckpointWriter w;
         add_child_state(w, model_.arena(), sgd_);
         std::ostringstream controller_state;
         policy_.save(controller_state);
@@ -197,10 +197,10 @@ private:
     const CnnData& data_;
     Model& model_;
     controller::ArchitecturePolicy& policy_;
-    RunFolder& run_;
-    ProgressReporter& progress_;
+    run::RunFolder& run_;
+    run::ProgressReporter& progress_;
     optim::ChildSgd<D> sgd_;
-    CheckpointSet checkpoints_;
+    run::CheckpointSet checkpoints_;
     SgdrSchedule schedule_;
     data::RandomBatchSampler rewards_;
     std::int64_t epochs_done_ = 0;
