@@ -15,17 +15,11 @@
 #include <type_traits>
 
 #include "enas/controller/policy.hpp"
+#include "enas/search/space.hpp"
 #include "enas/train/final_training.hpp"
 #include "enas/train/search_config.hpp"
 
 namespace enas::train {
-
-inline search::MacroArch arch_from_tokens(std::type_identity<search::MacroArch>, const std::vector<int>& t, int) {
-    return search::MacroArch::from_tokens(t);
-}
-inline search::MicroArch arch_from_tokens(std::type_identity<search::MicroArch>, const std::vector<int>& t, int nodes) {
-    return search::MicroArch::from_tokens(t, nodes);
-}
 
 /// Skip rate of an architecture (macro: skips / possible skips; 0 for micro).
 inline double skip_rate_of(const search::MacroArch& a) { return a.skip_rate(); }
@@ -83,7 +77,7 @@ public:
     double seconds() const { return seconds_before_; }
     const nlohmann::json& history() const { return history_; }
     Arch to_arch(const std::vector<int>& tokens) const {
-        return arch_from_tokens(std::type_identity<Arch>{}, tokens, config_.nodes);
+        return search::arch_from_tokens<Arch>(policy_.space(), tokens);
     }
     data::RandomBatchSampler& reward_batches() { return rewards_; }
 
