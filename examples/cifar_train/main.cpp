@@ -11,6 +11,7 @@
 
 #include "../common/cnn_cli.hpp"
 #include "enas/search/released.hpp"
+#include "enas/train/cnn_task.hpp"
 #include "enas/train/final_training.hpp"
 
 using namespace enas;
@@ -38,7 +39,9 @@ template <Device D, class Model, class Arch>
 int train(Context<D>& ctx, const train::CnnConfig& config, const train::CnnData& data, Model& model,
           const Arch& arch, run::RunFolder& run, bool resume) {
     auto progress = run::ProgressReporter::for_stderr(config.log_every);
-    train::FinalTraining<D, Model, Arch> trainer(ctx, config, data, model, arch, run, progress);
+    train::CnnTask<D, Model, Arch> task(ctx, config, data, model);
+    train::FinalTraining<train::CnnTask<D, Model, Arch>> trainer(task, arch, train::loop_config_of(config), run,
+                                                                 progress);
     if (resume) trainer.resume();
     const nlohmann::json s = trainer.run();
     std::printf("cifar_train: %s architecture, %lld parameters, %lld epochs: train accuracy %.4f, test accuracy "
