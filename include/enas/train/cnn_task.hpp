@@ -3,6 +3,7 @@
 // architecture (cifar_train); CnnSearchTask adds the controller's reward, the accuracy of an
 // architecture on a fresh unaugmented validation batch (reference §7.3), and the derive batches.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -11,10 +12,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "enas/child/macro_child.hpp"
+#include "enas/child/micro_child.hpp"
 #include "enas/core/context.hpp"
 #include "enas/core/error.hpp"
 #include "enas/data/batch_loader.hpp"
 #include "enas/data/samplers.hpp"
+#include "enas/optim/child_sgd.hpp"
 #include "enas/run/checkpoint.hpp"
 #include "enas/search/macro_arch.hpp"
 #include "enas/search/micro_arch.hpp"
