@@ -10,7 +10,9 @@
 
 #include "../common/cnn_cli.hpp"
 #include "enas/controller/controllers.hpp"
+#include "enas/train/cnn_task.hpp"
 #include "enas/train/derive.hpp"
+#include "enas/train/search_loop.hpp"
 
 using namespace enas;
 
@@ -64,19 +66,18 @@ std::unique_ptr<controller::ArchitecturePolicy> make_policy(ControllerConfig cc,
         return std::make_unique<controller::MicroController>(cc, seed);
 }
 
-template <Device D, class Model, class Arch>
-int search_with(Context<D>& ctx, const train::CnnConfig& config, const train::SearchConfig& sc,
-                const train::CnnData& data, Model& model, controller::ArchitecturePolicy& policy,
-                train::RunFolder& run, bool resume) {
-    auto progress = train::ProgressReporter::for_stderr(config.log_every);
-    train::SearchLoop<D, Model, Arch> loop(ctx, config, sc, data, model, policy, run, progress);
+template <class Task>
+int search_with(Task& task, const train::CnnConfig& config, const train::SearchConfig& sc,
+                controller::ArchitecturePolicy& policy, run::RunFolder& run, bool resume) {
+    auto progress = run::ProgressReporter::for_stderr(config.log_every);
+    train::SearchLoop<Task> loop(task, policy, sc, train::loop_config_of(config), run, progress);
     if (resume) loop.resume();
     else if (!sc.controller_init.empty()) policy.load(sc.controller_init);
     const nlohmann::json last = loop.run();
-    const auto candidates = train::derive(ctx, model, policy, loop, sc, run, progress);
-    const train::DeriveCandidate& best = candidates.front();
+    const auto candidates = train::derive(task, policy, sc, run, progress);
+    const std::string best_arch = candidates.front().arch.to_string();
     const nlohmann::json summary = {
-        {"best_arch", best.arch}, {"best_reward", best.score}, {"space", cnn_space_name(config.space)},
+        {"best_arch", best_arch}, {"best_reward", candidates.front().score}, {"space", cnn_space_name(config.space)},
         {"policy", sc.policy}, {"valid_accuracy", last.value("valid_accuracy", 0.0)},
         {"test_accuracy", last.value("test_accuracy", 0.0)},
         {"accuracy_note", "valid_accuracy, test_accuracy and best_reward are shared-weight, search-time figures "
@@ -87,9 +88,9 @@ int search_with(Context<D>& ctx, const train::CnnConfig& config, const train::Se
     run.write_summary(summary);
     policy.save(run.file("controller.state").string());  // for --controller-init (transfer)
     std::printf("cifar_search: derived architecture (%s space, %s policy):\n  %s\n", cnn_space_name(config.space),
-                sc.policy.c_str(), best.arch.c_str());
+                sc.policy.c_str(), best_arch.c_str());
     std::printf("cifar_search: its reward (validation accuracy with the shared weights, %d batches): %.4f\n",
-                sc.derive_batches, best.score);
+                sc.derive_batches, candidates.front().score);
     std::printf("cifar_search: search-time shared-weight accuracy: valid %.4f, test %.4f; %.0f s\n",
                 summary["valid_accuracy"].get<double>(), summary["test_accuracy"].get<double>(), loop.seconds());
     std::printf("cifar_search: run folder %s (retrain with: cifar_train --space %s --arch %s/best_arch.txt)\n",
@@ -102,7 +103,7 @@ int run_on(const enas_cli::CnnFlags& flags, const train::CnnConfig& config, cons
     const train::CnnData data = train::load_cnn_data(config);
     nlohmann::json cj = config.to_json();
     cj["search"] = sc.to_json();
-    train::RunFolder run = enas_cli::open_run(flags, flags.out_dir("cifar_search"), cj);
+    run::RunFolder run = enas_cli::open_run(flags, flags.out_dir("cifar_search"), cj);
     Context<D> ctx(config.seed);
     std::printf("cifar_search: %s space, %s policy, %s (%lld train / %lld valid / %lld test images), %lld epochs, "
                 "%s device\n", cnn_space_name(config.space), sc.policy.c_str(), config.dataset.c_str(),
@@ -115,8 +116,8 @@ int run_on(const enas_cli::CnnFlags& flags, const train::CnnConfig& config, cons
         auto policy = make_policy(cc, sc, config.seed ^ 0xC0DEull);
         std::printf("cifar_search: macro supernet, %d layers, F = %d, %lld shared parameters\n", config.layers,
                     config.filters, static_cast<long long>(model.arena().trainable_elements()));
-        return search_with<D, child::MacroChild<D>, search::MacroArch>(ctx, config, sc, data, model, *policy, run,
-                                                                       flags.resume);
+        train::MacroSearchTask<D> task(ctx, config, sc, data, model);
+        return search_with(task, config, sc, *policy, run, flags.resume);
     }
     child::MicroChild<D> model(ctx, train::micro_child_config(config, data.train), config.seed);
     controller::MicroControllerConfig cc;
@@ -124,8 +125,8 @@ int run_on(const enas_cli::CnnFlags& flags, const train::CnnConfig& config, cons
     auto policy = make_policy(cc, sc, config.seed ^ 0xC0DEull);
     std::printf("cifar_search: micro supernet, %d + 2 cells, B = %d, F = %d, %lld shared parameters\n", config.layers,
                 config.nodes, config.filters, static_cast<long long>(model.arena().trainable_elements()));
-    return search_with<D, child::MicroChild<D>, search::MicroArch>(ctx, config, sc, data, model, *policy, run,
-                                                                   flags.resume);
+    train::MicroSearchTask<D> task(ctx, config, sc, data, model);
+    return search_with(task, config, sc, *policy, run, flags.resume);
 }
 
 }  // namespace

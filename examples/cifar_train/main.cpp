@@ -11,6 +11,7 @@
 
 #include "../common/cnn_cli.hpp"
 #include "enas/search/released.hpp"
+#include "enas/train/cnn_task.hpp"
 #include "enas/train/final_training.hpp"
 
 using namespace enas;
@@ -36,9 +37,11 @@ search::MicroArch read_micro(const std::string& value) {
 
 template <Device D, class Model, class Arch>
 int train(Context<D>& ctx, const train::CnnConfig& config, const train::CnnData& data, Model& model,
-          const Arch& arch, train::RunFolder& run, bool resume) {
-    auto progress = train::ProgressReporter::for_stderr(config.log_every);
-    train::FinalTraining<D, Model, Arch> trainer(ctx, config, data, model, arch, run, progress);
+          const Arch& arch, run::RunFolder& run, bool resume) {
+    auto progress = run::ProgressReporter::for_stderr(config.log_every);
+    train::CnnTask<D, Model, Arch> task(ctx, config, data, model);
+    train::FinalTraining<train::CnnTask<D, Model, Arch>> trainer(task, arch, train::loop_config_of(config), run,
+                                                                 progress);
     if (resume) trainer.resume();
     const nlohmann::json s = trainer.run();
     std::printf("cifar_train: %s architecture, %lld parameters, %lld epochs: train accuracy %.4f, test accuracy "
@@ -58,7 +61,7 @@ int train_arch(const enas_cli::CnnFlags& flags, const train::CnnConfig& config, 
     const train::CnnData data = train::load_cnn_data(config);
     nlohmann::json cj = config.to_json();
     cj["arch"] = arch.to_string();
-    train::RunFolder run = enas_cli::open_run(flags, flags.out_dir("cifar_train"), cj);
+    run::RunFolder run = enas_cli::open_run(flags, flags.out_dir("cifar_train"), cj);
     Context<D> ctx(config.seed);
     Model<D> model(ctx, child_config(config, data.train), config.seed, &arch);
     std::printf("cifar_train: %s final model, %d layers%s, F = %d, %lld parameters, %s (%lld train / %lld test "

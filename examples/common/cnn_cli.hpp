@@ -15,7 +15,7 @@
 
 #include "enas/search/arch_json.hpp"
 #include "enas/train/cnn_config.hpp"
-#include "enas/train/run_folder.hpp"
+#include "enas/run/run_folder.hpp"
 
 namespace enas_cli {
 
@@ -124,21 +124,21 @@ struct CnnFlags {
 
 /// Opens the run folder: fresh (refuses an existing non-empty folder), --force, or --resume (the
 /// saved config must equal this run's apart from the epoch count).
-inline enas::train::RunFolder open_run(const CnnFlags& flags, const std::string& dir, const nlohmann::json& config) {
-    using enas::train::RunFolderMode;
+inline enas::run::RunFolder open_run(const CnnFlags& flags, const std::string& dir, const nlohmann::json& config) {
+    using enas::run::RunFolderMode;
     enas::check<enas::ValueError>(!(flags.resume && flags.force), "--resume and --force exclude each other");
     const RunFolderMode mode = flags.resume ? RunFolderMode::resume : flags.force ? RunFolderMode::force : RunFolderMode::fresh;
-    enas::train::RunFolder run(dir, mode);
-    if (flags.resume && std::filesystem::exists(run.file(enas::train::RunFolder::kConfig))) {
+    enas::run::RunFolder run(dir, mode);
+    if (flags.resume && std::filesystem::exists(run.file(enas::run::RunFolder::kConfig))) {
         nlohmann::json saved = run.read_config(), now = config;
         saved.erase("epochs");
         now.erase("epochs");
-        const auto diffs = enas::train::json_differences(saved, now);
+        const auto diffs = enas::run::json_differences(saved, now);
         if (!diffs.empty()) {
             std::string text;
             for (const auto& d : diffs) text += "\n  " + d;
             throw enas::ValueError("--resume: the flags differ from the run's config.json (" +
-                                   run.file(enas::train::RunFolder::kConfig).string() + "):" + text);
+                                   run.file(enas::run::RunFolder::kConfig).string() + "):" + text);
         }
     }
     run.write_config(config);

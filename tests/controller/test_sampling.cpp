@@ -2,8 +2,8 @@
 // range, reproducibility from the seed, greedy decoding, teacher-forced scoring and bad input.
 #include <set>
 
-#include "enas/controller/architectures.hpp"
 #include "enas/controller/controllers.hpp"
+#include "enas/search/space.hpp"
 #include "test_utils.hpp"
 
 using namespace enas;
@@ -58,8 +58,8 @@ TEST_CASE("token counts follow the authors' formats", "[controller]") {
         check_policy(lm, 18);  // N = 9
         RnnController orig(RnnControllerConfig::original(), 1);
         check_policy(orig, 23);  // N = 12
-        REQUIRE(orig.space() == SpaceKind::RnnOriginal);
-        REQUIRE(lm.space() == SpaceKind::RnnLanguageModel);
+        REQUIRE(orig.space() == SpaceKind::rnn_original);
+        REQUIRE(lm.space() == SpaceKind::rnn);
     }
     SECTION("random search: same layouts") {
         RandomSearch macro(MacroControllerConfig{}, 1), micro(MicroControllerConfig{}, 1);
@@ -183,15 +183,16 @@ TEST_CASE("samples convert to the search layer's architecture values and back", 
     RnnController lm({}, 1), orig(RnnControllerConfig::original(), 1);
     for (int i = 0; i < 20; ++i) {
         const Sample m = macro.sample();
-        const search::MacroArch ma = to_macro_arch(m);
+        const search::MacroArch ma = search::arch_from_tokens<search::MacroArch>(macro.space(), m.tokens);
         REQUIRE(ma.tokens() == m.tokens);
         REQUIRE(ma.num_layers() == 12);
         const Sample u = micro.sample();
-        REQUIRE(to_micro_arch(u).tokens() == u.tokens);
+        REQUIRE(search::arch_from_tokens<search::MicroArch>(micro.space(), u.tokens).tokens() == u.tokens);
         const Sample r = lm.sample();
-        REQUIRE(to_rnn_arch(r, lm.space()).tokens() == r.tokens);
+        REQUIRE(search::arch_from_tokens<search::RnnArch>(lm.space(), r.tokens).tokens() == r.tokens);
         const Sample o = orig.sample();
-        REQUIRE(to_rnn_arch(o, orig.space()).tokens() == o.tokens);
+        REQUIRE(search::arch_from_tokens<search::RnnArch>(orig.space(), o.tokens).tokens() == o.tokens);
     }
-    ENAS_REQUIRE_THROWS(to_rnn_arch(macro.sample(), SpaceKind::Macro), ValueError, Catch::Contains("not a recurrent space"));
+    ENAS_REQUIRE_THROWS(search::arch_from_tokens<search::RnnArch>(SpaceKind::macro, macro.sample().tokens), ValueError,
+                        Catch::Contains("not a recurrent space"));
 }

@@ -15,7 +15,7 @@ using Catch::Matchers::Contains;
 
 TEST_CASE("space names and AnyArch dispatch", "[search][json]") {
     for (SearchSpace s : fixtures::kAllSpaces) CHECK(space_from_name(space_name(s)) == s);
-    CHECK(space_name(SearchSpace::rnn_original) == "rnn-original");
+    CHECK(std::string_view(space_name(SearchSpace::rnn_original)) == "rnn-original");
     CHECK(rnn_format_of(SearchSpace::rnn) == RnnFormat::lm);
     CHECK(rnn_format_of(SearchSpace::rnn_original) == RnnFormat::original);
     ENAS_REQUIRE_THROWS(space_from_name("cnn"), ValueError, Contains("unknown search space 'cnn'"));

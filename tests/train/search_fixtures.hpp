@@ -6,7 +6,7 @@
 
 #include "enas/core/random.hpp"
 #include "enas/train/cnn_setup.hpp"
-#include "enas/train/run_folder.hpp"
+#include "enas/run/run_folder.hpp"
 
 namespace enas::test {
 
@@ -58,7 +58,7 @@ inline train::CnnConfig tiny_config(train::CnnSpace space, search::ChildMode mod
 
 /// The lines of a JSON-lines file with the wall-clock fields removed.
 inline std::vector<nlohmann::json> lines_without_timing(const std::filesystem::path& path) {
-    std::vector<nlohmann::json> out = train::read_json_lines(path);
+    std::vector<nlohmann::json> out = run::read_json_lines(path);
     for (auto& j : out)
         for (const char* key : {"seconds", "images_per_second"}) j.erase(key);
     return out;

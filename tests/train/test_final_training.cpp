@@ -4,6 +4,7 @@
 // checkpoint; training beats chance.
 #include <sstream>
 
+#include "enas/train/cnn_task.hpp"
 #include "enas/train/final_training.hpp"
 #include "search_fixtures.hpp"
 #include "test_utils.hpp"
@@ -11,6 +12,7 @@
 
 using namespace enas;
 using namespace enas::train;
+using namespace enas::run;
 
 namespace {
 
@@ -39,8 +41,8 @@ FinalRun run_final(const std::filesystem::path& dir, std::int64_t stop_at, bool 
     child::MicroChild<Cpu> model(ctx, micro_child_config(config, data.train), config.seed, &tiny_arch());
     std::ostringstream log;
     ProgressReporter progress(log, ProgressReporter::Options{});
-    FinalTraining<Cpu, child::MicroChild<Cpu>, search::MicroArch> trainer(ctx, config, data, model, tiny_arch(), run,
-                                                                          progress);
+    MicroTask<Cpu> task(ctx, config, data, model);
+    FinalTraining<MicroTask<Cpu>> trainer(task, tiny_arch(), loop_config_of(config), run, progress);
     if (resume) trainer.resume();
     FinalRun r;
     try {

@@ -6,18 +6,22 @@
 #include <sstream>
 
 #include "enas/controller/controllers.hpp"
+#include "enas/train/cnn_task.hpp"
 #include "enas/train/derive.hpp"
+#include "enas/train/search_loop.hpp"
 #include "search_fixtures.hpp"
 #include "test_utils.hpp"
 #include "train_test_utils.hpp"
 
 using namespace enas;
 using namespace enas::train;
+using namespace enas::run;
 
 namespace {
 
 using Model = child::MacroChild<Cpu>;
-using Loop = SearchLoop<Cpu, Model, search::MacroArch>;
+using Task = MacroSearchTask<Cpu>;
+using Loop = SearchLoop<Task>;
 
 struct SearchRun {
     std::vector<float> weights;
@@ -51,11 +55,12 @@ SearchRun run_search(const std::filesystem::path& dir, std::int64_t stop_at, boo
     controller::MacroController policy(cc, 77);
     std::ostringstream log;
     ProgressReporter progress(log, ProgressReporter::Options{});
-    Loop loop(ctx, config, sc, data, model, policy, run, progress);
+    Task task(ctx, config, sc, data, model);
+    Loop loop(task, policy, sc, loop_config_of(config), run, progress);
     if (resume) loop.resume();
     loop.run(stop_at);
-    const auto candidates = derive(ctx, model, policy, loop, sc, run, progress);
-    return {model.arena().values().to_vector(), candidates.front().arch, log.str()};
+    const auto candidates = derive(task, policy, sc, run, progress);
+    return {model.arena().values().to_vector(), candidates.front().arch.to_string(), log.str()};
 }
 
 }  // namespace

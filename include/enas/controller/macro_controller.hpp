@@ -22,7 +22,7 @@ public:
     using Slot = typename Trace::Slot;
 
     explicit BasicMacroController(const MacroControllerConfig& config = {}, std::uint64_t seed = 0)
-        : Base(SpaceKind::Macro, (config.validate(), token_cardinalities(config)), config.hidden_size, config.reinforce,
+        : Base(SpaceKind::macro, (config.validate(), token_cardinalities(config)), config.hidden_size, config.reinforce,
                config.skip_weight, config.entropy_form, seed),
           config_(config) {
         const int h = config.hidden_size, k = config.num_ops;

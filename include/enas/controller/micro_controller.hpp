@@ -25,7 +25,7 @@ public:
     using Slot = typename Trace::Slot;
 
     explicit BasicMicroController(const MicroControllerConfig& config = {}, std::uint64_t seed = 0)
-        : Base(SpaceKind::Micro, (config.validate(), token_cardinalities(config)), config.hidden_size, config.reinforce,
+        : Base(SpaceKind::micro, (config.validate(), token_cardinalities(config)), config.hidden_size, config.reinforce,
                0.0, config.entropy_form, seed),
           config_(config) {
         const int h = config.hidden_size, k = config.num_ops;

@@ -17,9 +17,9 @@ namespace enas::controller {
 class RandomSearch final : public ArchitecturePolicy {
 public:
     explicit RandomSearch(const MacroControllerConfig& config, std::uint64_t seed = 0)
-        : RandomSearch(SpaceKind::Macro, (config.validate(), token_cardinalities(config)), config.reinforce, seed) {}
+        : RandomSearch(SpaceKind::macro, (config.validate(), token_cardinalities(config)), config.reinforce, seed) {}
     explicit RandomSearch(const MicroControllerConfig& config, std::uint64_t seed = 0)
-        : RandomSearch(SpaceKind::Micro, (config.validate(), token_cardinalities(config)), config.reinforce, seed) {}
+        : RandomSearch(SpaceKind::micro, (config.validate(), token_cardinalities(config)), config.reinforce, seed) {}
     explicit RandomSearch(const RnnControllerConfig& config, std::uint64_t seed = 0)
         : RandomSearch(space_kind(config), (config.validate(), token_cardinalities(config)), config.reinforce, seed) {}
 
@@ -66,7 +66,7 @@ private:
         : space_(space), cardinalities_(std::move(cardinalities)), reinforce_(reinforce), rng_(seed) {
         for (int n : cardinalities_) log_prob_ -= std::log(static_cast<double>(n));
         skip_mask_.assign(cardinalities_.size(), 0);
-        if (space_ == SpaceKind::Macro)
+        if (space_ == SpaceKind::macro)
             for (int l = 0; macro_layer_offset(l) < static_cast<int>(cardinalities_.size()); ++l)
                 for (int j = 0; j < l; ++j) skip_mask_[static_cast<std::size_t>(macro_layer_offset(l) + 1 + j)] = 1;
     }

@@ -10,25 +10,16 @@
 #include <vector>
 
 #include "enas/controller/config.hpp"
+#include "enas/search/space.hpp"
 
 namespace enas::controller {
 
-/// The search space a policy samples from.
-enum class SpaceKind { Macro, Micro, RnnLanguageModel, RnnOriginal };
-
-/// The space's name as used in files and on the command line ("macro", "micro", "rnn", "rnn-original").
-inline const char* space_name(SpaceKind k) {
-    switch (k) {
-        case SpaceKind::Macro: return "macro";
-        case SpaceKind::Micro: return "micro";
-        case SpaceKind::RnnLanguageModel: return "rnn";
-        case SpaceKind::RnnOriginal: return "rnn-original";
-    }
-    return "?";
-}
+/// The search space a policy samples from: the one enum of spaces, search::SearchSpace (its
+/// names, "macro", "micro", "rnn", "rnn-original", come from search::space_name).
+using SpaceKind = search::SearchSpace;
 
 inline SpaceKind space_kind(const RnnControllerConfig& c) {
-    return c.kind == RnnControllerKind::LanguageModel ? SpaceKind::RnnLanguageModel : SpaceKind::RnnOriginal;
+    return c.kind == RnnControllerKind::LanguageModel ? SpaceKind::rnn : SpaceKind::rnn_original;
 }
 
 /// Index of layer l's op token in the macro order; its skip bit j follows at +1 + j.

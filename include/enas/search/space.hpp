@@ -1,8 +1,11 @@
-// The four search spaces by name, and `AnyArch`, an architecture of any of them, for code that
-// picks the space at run time (the enas_arch tool, run folders, configs).
+// The one enum of search spaces (the controllers, the child models and the tools all use it), the
+// one place where a policy's flat tokens become an architecture value (`arch_from_tokens<Arch>`,
+// typed, for the search loop; `arch_from_tokens(space, ...)`, any space, for tools), and `AnyArch`,
+// an architecture of any space, for code that picks the space at run time (enas_arch, run folders).
 #pragma once
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -18,7 +21,8 @@ namespace enas::search {
 enum class SearchSpace { macro, micro, rnn, rnn_original };
 
 /// "macro", "micro", "rnn", "rnn-original": the names used by strings, JSON and command lines.
-inline std::string_view space_name(SearchSpace space) {
+/// A string literal (so printf's %s and string concatenation take it as it is).
+inline const char* space_name(SearchSpace space) {
     switch (space) {
         case SearchSpace::macro: return "macro";
         case SearchSpace::micro: return "micro";
@@ -53,6 +57,24 @@ inline SearchSpace space_of(const AnyArch& arch) {
     if (std::holds_alternative<MacroArch>(arch)) return SearchSpace::macro;
     if (std::holds_alternative<MicroArch>(arch)) return SearchSpace::micro;
     return space_of(std::get<RnnArch>(arch).format());
+}
+
+/// The architecture value of type `Arch` (MacroArch, MicroArch or RnnArch) that a policy's flat
+/// `tokens` stand for in `space` (see each type's from_tokens; a micro sample has 8B tokens, B is
+/// taken from its length). ValueError when `space` is not a space of `Arch`.
+template <class Arch>
+Arch arch_from_tokens(SearchSpace space, const std::vector<int>& tokens) {
+    if constexpr (std::is_same_v<Arch, RnnArch>) {
+        return RnnArch::from_tokens(tokens, rnn_format_of(space));
+    } else {
+        static_assert(std::is_same_v<Arch, MacroArch> || std::is_same_v<Arch, MicroArch>,
+                      "arch_from_tokens: Arch must be MacroArch, MicroArch or RnnArch");
+        constexpr SearchSpace own = std::is_same_v<Arch, MacroArch> ? SearchSpace::macro : SearchSpace::micro;
+        check<ValueError>(space == own, "arch_from_tokens: search space '", space_name(space), "' is not the ",
+                          space_name(own), " space");
+        if constexpr (std::is_same_v<Arch, MacroArch>) return MacroArch::from_tokens(tokens);
+        else return MicroArch::from_tokens(tokens, static_cast<int>(tokens.size() / 8));
+    }
 }
 
 /// Builds an architecture of `space` from its flat token order (see each type's from_tokens).

@@ -1,46 +1,46 @@
-// Final training of one fixed architecture (reference §7.4): SGD epochs over the training split
-// with the SGDR schedule, test accuracy after every epoch, metrics.jsonl lines, an atomic
-// checkpoint per epoch (weights, BN statistics, momentum, RNG, counters), resume from the newest
-// valid checkpoint, and a stop with a message on a non-finite loss (the last good checkpoint
-// stays). Used by cifar_train; any CnnChildModel works.
+// Final training of one fixed architecture (reference §7.4), generic over a FinalTask (task.hpp):
+// epochs of task.train_step with the caller's learning-rate schedule, the task's test metric after
+// every epoch, metrics.jsonl lines, an atomic checkpoint per epoch (the task's state and the
+// history), resume from the newest valid checkpoint, and a stop with a message on a non-finite
+// loss (a ValueError from the task: the last good checkpoint stays). Used by cifar_train.
 #pragma once
+#include <algorithm>
 #include <chrono>
-#include <ostream>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
 
-#include "enas/data/samplers.hpp"
-#include "enas/train/child_checkpoint.hpp"
-#include "enas/train/child_steps.hpp"
-#include "enas/train/cnn_setup.hpp"
-#include "enas/train/progress.hpp"
-#include "enas/train/run_folder.hpp"
+#include <nlohmann/json.hpp>
+
+#include "enas/core/error.hpp"
+#include "enas/run/checkpoint_set.hpp"
+#include "enas/run/progress.hpp"
+#include "enas/run/resume.hpp"
+#include "enas/run/run_folder.hpp"
+#include "enas/search/space.hpp"
+#include "enas/train/loop_config.hpp"
+#include "enas/train/task.hpp"
 
 namespace enas::train {
 
-/// Accuracy of `arch` on all of `ds` in eval batches, under the model's evaluation policy.
-template <Device D, class Model, class Arch>
-double dataset_accuracy(Context<D>& ctx, Model& model, const Arch& arch, const data::ImageDataset& ds,
-                        const data::ChannelStats& stats, int eval_batch) {
-    if (ds.size() == 0) return 0.0;
-    data::EvalBatches batches(ds, stats, eval_batch);
-    std::int64_t correct = 0;
-    for (std::int64_t i = 0; i < batches.size(); ++i) correct += eval_correct(ctx, model, arch, batches.batch(i));
-    return static_cast<double>(correct) / static_cast<double>(ds.size());
-}
-
-template <Device D, class Model, class Arch>
+template <FinalTask Task>
 class FinalTraining {
 public:
-    FinalTraining(Context<D>& ctx, const CnnConfig& config, const CnnData& data, Model& model, Arch arch,
-                  RunFolder& run, ProgressReporter& progress)
-        : ctx_(ctx), config_(config), data_(data), model_(model), arch_(std::move(arch)), run_(run),
-          progress_(progress), sgd_(ctx, model.arena(), child_sgd_config(config)),
-          checkpoints_(run.checkpoint_folder()), schedule_(lr_schedule_of(config)) {}
+    using Arch = typename Task::Arch;
+
+    FinalTraining(Task& task, Arch arch, LoopConfig loop, run::RunFolder& run, run::ProgressReporter& progress)
+        : task_(task), arch_(std::move(arch)), loop_(std::move(loop)), run_(run), progress_(progress),
+          checkpoints_(run.checkpoint_folder()), names_(task.metric_names()) {}
 
     /// Continues from the newest valid checkpoint of the run folder, if any; returns the epoch
     /// to start from (0 without a checkpoint). Warnings about skipped (damaged) checkpoints go to
     /// the progress reporter.
     std::int64_t resume() {
-        const std::optional<nlohmann::json> p = resume_child_run(checkpoints_, run_, progress_, ctx_, model_.arena(), sgd_);
+        const auto restore = [&](const run::Checkpoint& c, const nlohmann::json& progress) {
+            task_.restore(c, progress);
+        };
+        const std::optional<nlohmann::json> p = run::resume_latest(checkpoints_, run_, progress_, restore);
         if (!p) return 0;
         start_epoch_ = p->at("epochs_done").get<std::int64_t>();
         history_ = p->at("history");
@@ -50,85 +50,83 @@ public:
     /// Trains the remaining epochs (or stops after epoch `stop_at` - 1 when 0 <= stop_at <
     /// epochs, as an interruption would); returns the summary (also written to summary.json).
     nlohmann::json run(std::int64_t stop_at = -1) {
-        const std::int64_t end = stop_at >= 0 ? std::min(stop_at, config_.epochs) : config_.epochs;
-        const std::int64_t steps = data::batches_per_epoch(data_.train.size(), config_.batch, false);
-        data::BatchLoader loader(data_.train, data_.stats, train_loader_options(config_, config_.seed), start_epoch_, 0);
-        double images_per_second = 0;
+        const std::int64_t end = stop_at >= 0 ? std::min(stop_at, loop_.epochs) : loop_.epochs;
+        const std::int64_t steps = task_.steps_per_epoch();
+        task_.start_training(start_epoch_);
+        const std::string train_key = "train_" + names_.metric, test_key = "test_" + names_.metric;
+        double rate = 0;
         for (std::int64_t epoch = start_epoch_; epoch < end; ++epoch) {
-            const double lr = schedule_.lr(epoch);
+            const double lr = loop_.lr(epoch);
             const auto t0 = std::chrono::steady_clock::now();
-            double loss_sum = 0, acc_sum = 0;
-            std::int64_t images = 0;
-            progress_.begin("train", epoch, config_.epochs, steps);
+            double loss_sum = 0, metric_sum = 0;
+            std::int64_t count = 0;
+            progress_.begin("train", epoch, loop_.epochs, steps);
             for (std::int64_t s = 0; s < steps; ++s) {
-                const data::Batch batch = loader.next();
-                if constexpr (requires { model_.set_progress(std::int64_t{0}, std::int64_t{0}); })
-                    model_.set_progress(epoch * steps + s, config_.epochs * steps);
-                StepResult r;
+                StepStats r;
                 try {
-                    r = train_step(ctx_, model_, arch_, batch, sgd_, lr);
+                    r = task_.train_step(arch_, lr, StepAt{epoch, s, steps, loop_.epochs});
                 } catch (const ValueError& e) {
                     progress_.message(std::string("error: ") + e.what());
-                    write_summary("diverged", images_per_second);
+                    write_summary("diverged", rate);
                     throw;
                 }
-                loss_sum += r.loss * r.images;
-                acc_sum += r.accuracy * r.images;
-                images += r.images;
-                progress_.update(s + 1, {{"loss", r.loss}, {"acc", r.accuracy}, {"lr", lr}}, r.images);
-                if ((s + 1) % config_.log_every == 0 || s + 1 == steps)
+                loss_sum += r.loss * r.count;
+                metric_sum += r.metric * r.count;
+                count += r.count;
+                progress_.update(s + 1, {{"loss", r.loss}, {names_.short_name, r.metric}, {"lr", lr}}, r.count);
+                if ((s + 1) % loop_.log_every == 0 || s + 1 == steps)
                     run_.append_metrics({{"phase", "train"}, {"epoch", epoch}, {"step", s + 1}, {"loss", r.loss},
-                                         {"accuracy", r.accuracy}, {"lr", lr}});
+                                         {names_.metric, r.metric}, {"lr", lr}});
             }
-            const double train_seconds = seconds_since(t0);
-            images_per_second = images / std::max(train_seconds, 1e-9);
-            const double test_accuracy = dataset_accuracy(ctx_, model_, arch_, data_.test, data_.stats, config_.eval_batch);
+            const double train_seconds = run::seconds_since(t0);
+            rate = count / std::max(train_seconds, 1e-9);
+            const double test_metric = task_.evaluate(Split::test, [&] { return arch_; });
             const nlohmann::json record = {{"phase", "epoch"}, {"epoch", epoch}, {"lr", lr},
-                                           {"train_loss", loss_sum / images}, {"train_accuracy", acc_sum / images},
-                                           {"test_accuracy", test_accuracy}, {"images_per_second", images_per_second},
-                                           {"seconds", seconds_since(t0)}};
-            progress_.end({{"loss", loss_sum / images}, {"train_acc", acc_sum / images}, {"test_acc", test_accuracy}});
+                                           {"train_loss", loss_sum / count}, {train_key, metric_sum / count},
+                                           {test_key, test_metric}, {names_.rate, rate},
+                                           {"seconds", run::seconds_since(t0)}};
+            progress_.end({{"loss", loss_sum / count}, {"train_" + names_.short_name, metric_sum / count},
+                           {"test_" + names_.short_name, test_metric}});
             run_.append_metrics(record);
             history_.push_back(record);
             save_checkpoint(epoch + 1);
         }
-        return write_summary(end == config_.epochs ? "finished" : "stopped", images_per_second);
+        return write_summary(end == loop_.epochs ? "finished" : "stopped", rate);
     }
-
-    optim::ChildSgd<D>& optimizer() { return sgd_; }
 
 private:
     void save_checkpoint(std::int64_t epochs_done) {
-        CheckpointWriter w;
-        add_child_state(w, model_.arena(), sgd_);
-        w.add_json("progress", child_progress(ctx_, epochs_done, history_));
+        run::CheckpointWriter w;
+        nlohmann::json progress = {{"epochs_done", epochs_done}, {"history", history_}};
+        task_.save(w, progress);
+        w.add_json("progress", progress);
         checkpoints_.save(epochs_done, w);
     }
 
-    nlohmann::json write_summary(const std::string& status, double images_per_second) {
+    nlohmann::json write_summary(const std::string& status, double rate) {
+        const std::string train_key = "train_" + names_.metric, test_key = "test_" + names_.metric;
         const nlohmann::json last = history_.empty() ? nlohmann::json::object() : history_.back();
-        nlohmann::json s = {{"status", status}, {"arch", arch_.to_string()}, {"space", cnn_space_name(config_.space)},
-                            {"params", model_.arena().trainable_elements()}, {"epochs", history_.size()},
-                            {"train_accuracy", last.value("train_accuracy", 0.0)},
-                            {"test_accuracy", last.value("test_accuracy", 0.0)},
-                            {"images_per_second", images_per_second}, {"history", history_}};
+        nlohmann::json s = {{"status", status}, {"arch", arch_.to_string()}, {"space", search::space_name(task_.space())},
+                            {"params", task_.num_params()}, {"epochs", history_.size()},
+                            {train_key, last.value(train_key, 0.0)}, {test_key, last.value(test_key, 0.0)},
+                            {names_.rate, rate}, {"history", history_}};
         double best = 0;
-        for (const auto& h : history_) best = std::max(best, h.value("test_accuracy", 0.0));
-        s["best_test_accuracy"] = best;
+        for (std::size_t i = 0; i < history_.size(); ++i) {
+            const double v = history_[i].value(test_key, 0.0);
+            best = i == 0 && !names_.higher_is_better ? v : names_.higher_is_better ? std::max(best, v) : std::min(best, v);
+        }
+        s["best_" + test_key] = best;
         run_.write_summary(s);
         return s;
     }
 
-    Context<D>& ctx_;
-    CnnConfig config_;
-    const CnnData& data_;
-    Model& model_;
+    Task& task_;
     Arch arch_;
-    RunFolder& run_;
-    ProgressReporter& progress_;
-    optim::ChildSgd<D> sgd_;
-    CheckpointSet checkpoints_;
-    SgdrSchedule schedule_;
+    LoopConfig loop_;
+    run::RunFolder& run_;
+    run::ProgressReporter& progress_;
+    run::CheckpointSet checkpoints_;
+    MetricNames names_;
     std::int64_t start_epoch_ = 0;
     nlohmann::json history_ = nlohmann::json::array();
 };

@@ -27,7 +27,7 @@
 #include "enas/core/error.hpp"
 #include "enas/core/tensor.hpp"
 
-namespace enas::train {
+namespace enas::run {
 
 enum class EntryKind : std::uint8_t { tensor = 1, json = 2, blob = 3 };
 enum class DType : std::uint8_t { none = 0, float32 = 1, float64 = 2, int32 = 3 };
@@ -176,4 +176,4 @@ private:
     std::unordered_map<std::string, std::size_t> index_;
 };
 
-}  // namespace enas::train
+}  // namespace enas::run

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "enas/train/checkpoint.hpp"
+#include "enas/run/checkpoint.hpp"
 
-namespace enas::train {
+namespace enas::run {
 
 /// The result of CheckpointSet::load_latest.
 struct LatestCheckpoint {
@@ -58,4 +58,4 @@ private:
     std::string prefix_;
 };
 
-}  // namespace enas::train
+}  // namespace enas::run

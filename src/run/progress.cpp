@@ -1,4 +1,4 @@
-#include "enas/train/progress.hpp"
+#include "enas/run/progress.hpp"
 
 #include <unistd.h>
 
@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <iostream>
 
-namespace enas::train {
+namespace enas::run {
 
 std::string format_duration(double seconds) {
     if (!std::isfinite(seconds) || seconds < 0 || seconds > 1e12) return "?";
@@ -161,4 +161,4 @@ void ProgressReporter::message(std::string_view line) noexcept {
     }
 }
 
-}  // namespace enas::train
+}  // namespace enas::run

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-namespace enas::train {
+namespace enas::run {
 
 /// One named value shown on the progress line.
 struct ProgressScalar {
@@ -93,4 +93,4 @@ private:
     std::set<std::string> ran_this_epoch_;         // phases finished in epoch `epoch_index`
 };
 
-}  // namespace enas::train
+}  // namespace enas::run

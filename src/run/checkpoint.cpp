@@ -1,4 +1,4 @@
-#include "enas/train/checkpoint.hpp"
+#include "enas/run/checkpoint.hpp"
 
 #include <zlib.h>
 
@@ -7,11 +7,11 @@
 #include <cstdio>
 #include <limits>
 
-#include "enas/train/atomic_file.hpp"
+#include "enas/run/atomic_file.hpp"
 
 static_assert(std::endian::native == std::endian::little, "checkpoint files are little-endian");
 
-namespace enas::train {
+namespace enas::run {
 namespace fs = std::filesystem;
 
 namespace {
@@ -334,4 +334,4 @@ void Checkpoint::blob_to_file(std::string_view name, const fs::path& file) const
     write_file_atomically(file, blob(name));
 }
 
-}  // namespace enas::train
+}  // namespace enas::run

@@ -5,13 +5,13 @@
 
 #include <catch2/catch.hpp>
 
-#include "enas/train/atomic_file.hpp"
-#include "enas/train/checkpoint.hpp"
+#include "enas/run/atomic_file.hpp"
+#include "enas/run/checkpoint.hpp"
 #include "test_utils.hpp"
 #include "train/train_test_utils.hpp"
 
 using namespace enas;
-using namespace enas::train;
+using namespace enas::run;
 using enas::test::TempDir;
 
 namespace {

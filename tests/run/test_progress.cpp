@@ -7,9 +7,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "enas/train/progress.hpp"
+#include "enas/run/progress.hpp"
 
-using namespace enas::train;
+using namespace enas::run;
 
 namespace {
 

@@ -11,7 +11,7 @@
 
 #include "enas/core/error.hpp"
 
-namespace enas::train {
+namespace enas::run {
 
 /// Writes a file through "<path>.tmp" and renames it into place on `commit()`. If the writer is
 /// destroyed without a successful commit (an exception, a failed write), the temporary file is
@@ -57,4 +57,4 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
 /// The whole file as bytes. Throws IoError naming the path if it is missing or unreadable.
 std::string read_whole_file(const std::filesystem::path& path);
 
-}  // namespace enas::train
+}  // namespace enas::run

@@ -1,4 +1,4 @@
-#include "enas/train/atomic_file.hpp"
+#include "enas/run/atomic_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,7 +11,7 @@
 
 #include "enas/core/error.hpp"
 
-namespace enas::train {
+namespace enas::run {
 namespace fs = std::filesystem;
 
 namespace {
@@ -123,4 +123,4 @@ std::string read_whole_file(const fs::path& path) {
     return bytes;
 }
 
-}  // namespace enas::train
+}  // namespace enas::run

@@ -1,10 +1,10 @@
-#include "enas/train/checkpoint_set.hpp"
+#include "enas/run/checkpoint_set.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 
-namespace enas::train {
+namespace enas::run {
 namespace fs = std::filesystem;
 
 namespace {
@@ -95,4 +95,4 @@ std::optional<LatestCheckpoint> CheckpointSet::load_latest() const {
     throw FormatError(message);
 }
 
-}  // namespace enas::train
+}  // namespace enas::run

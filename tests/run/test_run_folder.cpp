@@ -3,11 +3,11 @@
 // torn last lines, unwritable folders and full disks.
 #include <catch2/catch.hpp>
 
-#include "enas/train/run_folder.hpp"
+#include "enas/run/run_folder.hpp"
 #include "train/train_test_utils.hpp"
 
 using namespace enas;
-using namespace enas::train;
+using namespace enas::run;
 using enas::test::TempDir;
 using nlohmann::json;
 namespace fs = std::filesystem;

@@ -3,11 +3,11 @@
 // truncated.
 #include <catch2/catch.hpp>
 
-#include "enas/train/checkpoint_set.hpp"
+#include "enas/run/checkpoint_set.hpp"
 #include "train/train_test_utils.hpp"
 
 using namespace enas;
-using namespace enas::train;
+using namespace enas::run;
 using enas::test::TempDir;
 
 namespace {

@@ -21,7 +21,7 @@
 
 #include "enas/core/error.hpp"
 
-namespace enas::train {
+namespace enas::run {
 
 /// An append-only JSON-lines file: each `append` writes one compact JSON object and a newline,
 /// then flushes. Opening an existing file keeps its complete lines and cuts off a torn last line
@@ -115,4 +115,4 @@ private:
     JsonLinesFile archs_;
 };
 
-}  // namespace enas::train
+}  // namespace enas::run

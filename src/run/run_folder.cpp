@@ -1,13 +1,13 @@
-#include "enas/train/run_folder.hpp"
+#include "enas/run/run_folder.hpp"
 
 #include <cerrno>
 #include <cstring>
 #include <sstream>
 
 #include "enas/core/error.hpp"
-#include "enas/train/atomic_file.hpp"
+#include "enas/run/atomic_file.hpp"
 
-namespace enas::train {
+namespace enas::run {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -202,4 +202,4 @@ std::size_t RunFolder::truncate_after_epoch(std::int64_t epoch, const std::strin
     return removed;
 }
 
-}  // namespace enas::train
+}  // namespace enas::run
