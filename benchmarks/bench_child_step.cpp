@@ -31,6 +31,7 @@
 
 #include "enas/child/macro_child.hpp"
 #include "enas/child/micro_child.hpp"
+#include "enas/search/param_count.hpp"
 #include "enas/train/child_steps.hpp"
 
 namespace {

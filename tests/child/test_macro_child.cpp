@@ -6,6 +6,7 @@
 
 #include "child_fixtures.hpp"
 #include "enas/child/macro_child.hpp"
+#include "enas/search/param_count.hpp"
 #include "enas/train/child_steps.hpp"
 #include "test_utils.hpp"
 

@@ -5,6 +5,7 @@
 
 #include "child_fixtures.hpp"
 #include "enas/child/micro_child.hpp"
+#include "enas/search/param_count.hpp"
 #include "test_utils.hpp"
 
 using namespace enas;

@@ -15,7 +15,7 @@
 #include "enas/ops/matmul.hpp"
 #include "enas/ops/reduce.hpp"
 #include "enas/search/macro_arch.hpp"
-#include "enas/search/param_count.hpp"
+#include "enas/search/child_options.hpp"
 
 namespace enas::child {
 

@@ -13,7 +13,7 @@
 #include "enas/child/micro_cells.hpp"
 #include "enas/ops/matmul.hpp"
 #include "enas/ops/reduce.hpp"
-#include "enas/search/param_count.hpp"
+#include "enas/search/child_options.hpp"
 
 namespace enas::child {
 

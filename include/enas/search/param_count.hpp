@@ -47,18 +47,12 @@
 #include <vector>
 
 #include "enas/core/error.hpp"
+#include "enas/search/child_options.hpp"
 #include "enas/search/macro_arch.hpp"
 #include "enas/search/micro_arch.hpp"
 #include "enas/search/rnn_arch.hpp"
 
 namespace enas::search {
-
-/// Which child network: the shared-weight child of the search, or the fixed-arc final model.
-enum class ChildMode { search, final };
-
-/// How the macro final mode builds sep3/sep5: as the TF code does (full k x k convs) or as true
-/// separable convs.
-enum class SeparableConvs { full, separable };
 
 struct MacroChildSizes {
     ChildMode mode = ChildMode::search;

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "enas/core/error.hpp"
-#include "enas/search/param_count.hpp"
+#include "enas/search/child_options.hpp"
 
 namespace enas::train {
 
