@@ -31,7 +31,6 @@
 
 #include "enas/child/macro_child.hpp"
 #include "enas/child/micro_child.hpp"
-#include "enas/search/param_count.hpp"
 #include "enas/train/child_steps.hpp"
 
 namespace {
@@ -180,7 +179,7 @@ void BM_MicroStep(benchmark::State& state) {
     search::MicroChildSizes sizes = search::MicroChildSizes::search_script();
     sizes.num_layers = kMicroLayers;
     sizes.filters = kMicroFilters;
-    sizes.include_aux_head = true;
+    sizes.aux_head = true;
     auto check_arch = [](int k) {
         return search::MicroArch::from_tokens(micro_tokens(kMicroNodes, check_pick(k)), kMicroNodes);
     };

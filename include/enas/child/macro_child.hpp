@@ -15,20 +15,15 @@
 #include "enas/ops/matmul.hpp"
 #include "enas/ops/reduce.hpp"
 #include "enas/search/macro_arch.hpp"
-#include "enas/search/child_options.hpp"
+#include "enas/search/param_count.hpp"
 
 namespace enas::child {
 
-struct MacroChildConfig {
-    search::ChildMode mode = search::ChildMode::search;
+/// The sizes (mode, filters, image channels, classes, final_separable) come from
+/// search::MacroChildSizes, the one place of their defaults; count_parameters takes this config.
+struct MacroChildConfig : search::MacroChildSizes {
     int num_layers = 12;
-    int filters = 36;  ///< F (search keeps it; final doubles it at each pool layer)
-    int image_channels = 3;
-    int num_classes = 10;
     double keep_prob = 0.9;  ///< dropout before the classifier, training only
-    /// Final mode: build sep3/sep5 as true separable convs (default) or, as the authors' final
-    /// code does, as full k x k convs (`full`, quirk §9 #5).
-    search::SeparableConvs final_separable = search::SeparableConvs::separable;
     /// Search mode: run the last branch (max pool) whatever op was sampled, as the released TF
     /// code does through late-binding lambdas (quirk §9 #1). Off: the sampled op runs.
     bool authors_last_branch = false;

@@ -13,20 +13,15 @@
 #include "enas/child/micro_cells.hpp"
 #include "enas/ops/matmul.hpp"
 #include "enas/ops/reduce.hpp"
-#include "enas/search/child_options.hpp"
+#include "enas/search/param_count.hpp"
 
 namespace enas::child {
 
-struct MicroChildConfig {
-    search::ChildMode mode = search::ChildMode::search;
-    int num_layers = 6;  ///< normal cells; the child has num_layers + 2 cells
-    int num_nodes = 5;   ///< B
-    int filters = 20;    ///< F of the first stage (doubles at each reduction cell)
-    int image_channels = 3;
-    int image_size = 32;  ///< square inputs of this size (the aux head's last conv depends on it)
-    int num_classes = 10;
+/// The sizes (mode, num_layers, filters, image channels and size, classes, aux_head) come from
+/// search::MicroChildSizes, the one place of their defaults; count_parameters takes this config.
+struct MicroChildConfig : search::MicroChildSizes {
+    int num_nodes = 5;                   ///< B
     double keep_prob = 0.9;              ///< dropout before the classifier
-    bool aux_head = true;                ///< auxiliary head after the second reduction (training only)
     double aux_weight = 0.4;             ///< total loss = CE + aux_weight * CE(aux)
     bool train_aux_head = true;          ///< false: the authors' frozen head (quirk §9 #7)
     double drop_path_keep_prob = 0.6;    ///< final mode only; 1 disables drop-path
