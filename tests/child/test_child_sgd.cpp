@@ -14,7 +14,7 @@ using namespace enas::child;
 namespace {
 
 // One training step of a one-layer macro supernet on conv3 (branch 0); returns the values of
-// conv5's (branch 1, never used) output weight and of conv3's before and after the step.
+// conv5's (branch 2, never used) output weight and of conv3's before and after the step.
 struct Moved {
     bool untouched_changed, touched_changed;
 };
@@ -26,7 +26,7 @@ Moved one_step(const optim::ChildSgdConfig& sgd_config) {
     c.filters = 4;
     MacroChild<Cpu> model(ctx, c, 11);
     optim::ChildSgd<Cpu> sgd(ctx, model.arena(), sgd_config);
-    const nn::ParamId unused = model.arena().find("layer_0/branch_1/out_conv/w");
+    const nn::ParamId unused = model.arena().find("layer_0/branch_2/out_conv/w");
     const nn::ParamId used = model.arena().find("layer_0/branch_0/out_conv/w");
     const std::vector<float> unused_before = model.arena().peek(unused).value().to_vector();
     const std::vector<float> used_before = model.arena().peek(used).value().to_vector();

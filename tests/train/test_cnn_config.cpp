@@ -75,3 +75,10 @@ TEST_CASE("config tables: keys and flags are unique; bad JSON values throw", "[t
     CHECK_THROWS(CnnConfig::from_json({{"layers", "six"}}));
     CHECK(CnnConfig::from_json({{"mode", "search"}}).mode == search::ChildMode::search);
 }
+
+TEST_CASE("--preset paper: CutOut 16 for micro final training only", "[train]") {
+    CHECK(CnnConfig::preset_for(CnnSpace::micro, search::ChildMode::final, "paper").cutout == 16);
+    CHECK(CnnConfig::preset_for(CnnSpace::micro, search::ChildMode::search, "paper").cutout == 0);
+    CHECK(CnnConfig::preset_for(CnnSpace::macro, search::ChildMode::final, "paper").cutout == 0);
+    CHECK(CnnConfig::preset_for(CnnSpace::micro, search::ChildMode::final, "scripts").cutout == 0);
+}

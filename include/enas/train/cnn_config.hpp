@@ -1,6 +1,6 @@
 // The settings of a CNN run (final training or search) in one plain struct, with the presets
 // (`quick`: minutes on two CPU cores; `scripts`: the authors' shell scripts, reference §3.5,
-// §4.5, §7.1; `paper`: the scripts plus CutOut 16 for micro, §9 #17) and a JSON form that is
+// §4.5, §7.1; `paper`: the scripts plus CutOut 16 for micro final training, §9 #17) and a JSON form that is
 // written to config.json and compared on --resume. Each setting is declared once in the field
 // table (`fields()`, core/config_fields.hpp), which drives the JSON form and the command line
 // (examples/common/cnn_cli.hpp): a new setting is a member with its default, one row, and its use.
@@ -64,6 +64,7 @@ struct CnnConfig {
     bool authors_bank_init = false;         ///< #10 micro search bank fan-in
     bool authors_search_eval = true;        ///< #8 micro search evaluates with batch statistics and dropout
     bool macro_batch_stat_eval = false;     ///< macro search evaluates with batch statistics (authors: running)
+    bool authors_decay_all = false;         ///< L2 and momentum on every weight every step (reference §7.1)
     int log_every = 20;
 
     /// The preset `name` (quick | scripts | paper) for `space` in `mode`; ValueError otherwise.
@@ -110,7 +111,7 @@ struct CnnConfig {
             c.l2 = search_mode ? 1e-4 : 2e-4;
             c.keep_prob = search_mode ? 0.9 : 0.8;
             c.lr_min = search_mode ? 0.0005 : 0.0001;
-            if (name == "paper") c.cutout = 16;
+            if (name == "paper" && !search_mode) c.cutout = 16;  // the paper's final run; its search has none
         }
         return c;
     }
@@ -127,7 +128,7 @@ struct CnnConfig {
                                                       "/usr/share/datasets/fashion-mnist)"),
             option("space", &C::space, "--space", "macro | micro", "macro|micro"),
             option("preset", &C::preset, "--preset", "quick (minutes on a CPU) | scripts (the authors' scripts) | "
-                                                     "paper (scripts + CutOut 16 for micro)", "quick|scripts|paper"),
+                                                     "paper (scripts + CutOut 16 for micro final training)", "quick|scripts|paper"),
             json_only("mode", &C::mode),
         };
     }
@@ -164,6 +165,9 @@ struct CnnConfig {
                       "macro search: evaluate with batch statistics (TDV) instead of the shared running statistics"),
             switch_off("authors_search_eval", &C::authors_search_eval, "--corrected-search-eval",
                        "micro search: evaluate with running statistics and no dropout (authors: batch statistics)"),
+            switch_on("authors_decay_all", &C::authors_decay_all, "--authors-decay-all",
+                      "child optimiser: weight decay and momentum on every weight every step, as the authors' TF "
+                      "code (default: only on the weights the step used)"),
             json_only("eval_batch", &C::eval_batch),
             json_only("lr_t0", &C::lr_t0),
             json_only("lr_t_mul", &C::lr_t_mul),

@@ -82,6 +82,7 @@ inline optim::ChildSgdConfig child_sgd_config(const CnnConfig& c) {
     optim::ChildSgdConfig s;
     s.l2 = c.l2;
     s.clip_global_norm = c.clip_global_norm;
+    s.untouched = c.authors_decay_all ? optim::UntouchedPolicy::zero_gradient : optim::UntouchedPolicy::skip;
     return s;
 }
 
