@@ -29,6 +29,9 @@ struct MicroChildConfig : search::MicroChildSizes {
     /// Search mode: evaluate like the authors (batch statistics and dropout on reward, valid and
     /// test passes, quirk §9 #8); false: running statistics and no dropout where possible.
     bool authors_search_eval = true;
+    /// Depthwise weights' He fan-in k * k * C as the authors' Keras he_normal (default k * k,
+    /// PyTorch's convention; nn/init.hpp DepthwiseFanIn). The bank init (authors_bank_init) wins.
+    bool authors_depthwise_init = false;
 
     /// `cifar10_micro_search.sh`: 6 layers, B = 5, F = 20, keep 0.9, aux head.
     static MicroChildConfig search_script() { return {}; }
@@ -126,6 +129,9 @@ public:
         return EvalPolicy{nn::BnStats::running, false};
     }
     bool final_mode() const { return config_.mode == search::ChildMode::final; }
+    nn::DepthwiseFanIn depthwise_fan() const {
+        return config_.authors_depthwise_init ? nn::DepthwiseFanIn::kernel_channels : nn::DepthwiseFanIn::kernel;
+    }
     int num_cells() const { return config_.num_layers + 2; }
     bool is_reduction(int cell) const {
         const int d = config_.num_layers / 3;
@@ -149,19 +155,22 @@ private:
             micro::Feature out;
             if (final_mode()) {
                 const search::Cell& arc = final_arch_.cell(reduction ? search::CellKind::reduction : search::CellKind::normal);
-                fixed_[static_cast<std::size_t>(c)] = micro::add_fixed_cell(arena_, name, prev, cur, f, arc, reduction ? 2 : 1);
+                fixed_[static_cast<std::size_t>(c)] = micro::add_fixed_cell(arena_, name, prev, cur, f, arc, reduction ? 2 : 1,
+                                                                depthwise_fan());
                 out = {fixed_[static_cast<std::size_t>(c)].out_channels, cur.level + (reduction ? 1 : 0)};
             } else if (reduction) {
                 search_reductions_[static_cast<std::size_t>(c)] =
                     nn::add_factorized_reduction(arena_, name + "/reduce", f, cur.channels);
                 const micro::Feature reduced{f, cur.level + 1};
                 search_[static_cast<std::size_t>(c)] = micro::add_search_cell(
-                    arena_, name, cur, reduced, f, config_.num_nodes, config_.authors_bank_init);
+                    arena_, name, cur, reduced, f, config_.num_nodes, config_.authors_bank_init,
+                                                                  depthwise_fan());
                 cur = reduced;
                 out = {f, reduced.level};
             } else {
                 search_[static_cast<std::size_t>(c)] =
-                    micro::add_search_cell(arena_, name, prev, cur, f, config_.num_nodes, config_.authors_bank_init);
+                    micro::add_search_cell(arena_, name, prev, cur, f, config_.num_nodes, config_.authors_bank_init,
+                                                                  depthwise_fan());
                 out = {f, cur.level};
             }
             prev = cur;

@@ -65,6 +65,7 @@ struct CnnConfig {
     bool authors_search_eval = true;        ///< #8 micro search evaluates with batch statistics and dropout
     bool macro_batch_stat_eval = false;     ///< macro search evaluates with batch statistics (authors: running)
     bool authors_decay_all = false;         ///< L2 and momentum on every weight every step (reference §7.1)
+    bool authors_depthwise_init = false;    ///< depthwise He fan-in k*k*C (Keras) instead of k*k
     int log_every = 20;
 
     /// The preset `name` (quick | scripts | paper) for `space` in `mode`; ValueError otherwise.
@@ -168,6 +169,9 @@ struct CnnConfig {
             switch_on("authors_decay_all", &C::authors_decay_all, "--authors-decay-all",
                       "child optimiser: weight decay and momentum on every weight every step, as the authors' TF "
                       "code (default: only on the weights the step used)"),
+            switch_on("authors_depthwise_init", &C::authors_depthwise_init, "--authors-depthwise-init",
+                      "depthwise weights: He init with fan-in k*k*C, as the authors' Keras he_normal (default: k*k, "
+                      "PyTorch's)"),
             json_only("eval_batch", &C::eval_batch),
             json_only("lr_t0", &C::lr_t0),
             json_only("lr_t_mul", &C::lr_t_mul),
