@@ -96,7 +96,8 @@ SearchCell add_search_cell(nn::ParameterArena<D>& arena, const std::string& name
                                               "/from_" + std::to_string(j) + "/sep_" + std::to_string(k) + "/stack_" +
                                               std::to_string(s);
                         nn::SeparableConvBn sep;
-                        const auto dw_init = authors_bank_init ? nn::Init::he_normal(inputs) : nn::depthwise_he_normal(k, f, fan);
+                        const auto dw_init =
+                            authors_bank_init ? nn::Init::he_normal(inputs) : nn::depthwise_he_normal(k, f, fan);
                         const auto pw_init = authors_bank_init ? nn::Init::he_normal(inputs) : nn::Init::he_normal(f);
                         sep.depthwise = arena.add(p + "/w_depth", Shape{f, 1, k, k}, dw_init);
                         sep.pointwise = arena.add(p + "/w_point", Shape{f, f, 1, 1}, pw_init);

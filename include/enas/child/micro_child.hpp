@@ -155,8 +155,8 @@ private:
             micro::Feature out;
             if (final_mode()) {
                 const search::Cell& arc = final_arch_.cell(reduction ? search::CellKind::reduction : search::CellKind::normal);
-                fixed_[static_cast<std::size_t>(c)] = micro::add_fixed_cell(arena_, name, prev, cur, f, arc, reduction ? 2 : 1,
-                                                                depthwise_fan());
+                fixed_[static_cast<std::size_t>(c)] =
+                    micro::add_fixed_cell(arena_, name, prev, cur, f, arc, reduction ? 2 : 1, depthwise_fan());
                 out = {fixed_[static_cast<std::size_t>(c)].out_channels, cur.level + (reduction ? 1 : 0)};
             } else if (reduction) {
                 search_reductions_[static_cast<std::size_t>(c)] =

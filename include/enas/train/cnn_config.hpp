@@ -129,7 +129,8 @@ struct CnnConfig {
                                                       "/usr/share/datasets/fashion-mnist)"),
             option("space", &C::space, "--space", "macro | micro", "macro|micro"),
             option("preset", &C::preset, "--preset", "quick (minutes on a CPU) | scripts (the authors' scripts) | "
-                                                     "paper (scripts + CutOut 16 for micro final training)", "quick|scripts|paper"),
+                                                     "paper (scripts + CutOut 16 for micro final training)",
+                   "quick|scripts|paper"),
             json_only("mode", &C::mode),
         };
     }
