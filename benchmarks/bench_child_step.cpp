@@ -179,7 +179,7 @@ void BM_MicroStep(benchmark::State& state) {
     search::MicroChildSizes sizes = search::MicroChildSizes::search_script();
     sizes.num_layers = kMicroLayers;
     sizes.filters = kMicroFilters;
-    sizes.include_aux_head = true;
+    sizes.aux_head = true;
     auto check_arch = [](int k) {
         return search::MicroArch::from_tokens(micro_tokens(kMicroNodes, check_pick(k)), kMicroNodes);
     };

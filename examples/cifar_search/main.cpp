@@ -18,43 +18,6 @@ using namespace enas;
 
 namespace {
 
-struct SearchFlags {
-    std::string policy = "enas";
-    std::optional<int> derive_k, train_steps, num_aggregate, reward_batch, eval_archs, derive_batches;
-    std::optional<std::int64_t> controller_start_epoch;
-    std::optional<double> controller_lr;
-    std::string controller_init;
-
-    void add_to(CLI::App& app) {
-        app.add_option("--policy", policy, "enas (the LSTM controller) | random (RandomSearch, same budget)")
-            ->check(CLI::IsMember({"enas", "random"}))->capture_default_str();
-        app.add_option("--derive", derive_k, "derive step: candidates to sample and score (preset)");
-        app.add_option("--derive-batches", derive_batches, "validation batches each candidate is scored on");
-        app.add_option("--controller-init", controller_init, "start from a saved controller state (transfer)");
-        app.add_option("--controller-start-epoch", controller_start_epoch, "first epoch whose end trains the controller");
-        app.add_option("--train-steps", train_steps, "controller Adam steps per epoch (preset)");
-        app.add_option("--num-aggregate", num_aggregate, "REINFORCE samples per Adam step (preset)");
-        app.add_option("--controller-lr", controller_lr, "controller Adam learning rate (preset)");
-        app.add_option("--reward-batch", reward_batch, "images per reward batch (default: the child batch)");
-        app.add_option("--eval-archs", eval_archs, "architectures sampled and scored after each epoch");
-    }
-    train::SearchConfig config(const train::CnnConfig& c) const {
-        train::SearchConfig s = train::SearchConfig::preset_for(c.space, c.preset);
-        s.policy = policy;
-        if (derive_k) s.derive_k = *derive_k;
-        if (derive_batches) s.derive_batches = *derive_batches;
-        if (train_steps) s.train_steps = *train_steps;
-        if (num_aggregate) s.num_aggregate = *num_aggregate;
-        if (controller_lr) s.controller_lr = *controller_lr;
-        if (reward_batch) s.reward_batch = *reward_batch;
-        if (eval_archs) s.eval_archs = *eval_archs;
-        if (controller_start_epoch) s.controller_start_epoch = *controller_start_epoch;
-        s.controller_init = controller_init;
-        s.validate();
-        return s;
-    }
-};
-
 template <class ControllerConfig>
 std::unique_ptr<controller::ArchitecturePolicy> make_policy(ControllerConfig cc, const train::SearchConfig& s,
                                                             std::uint64_t seed) {
@@ -136,7 +99,7 @@ int main(int argc, char** argv) {
                  "RandomSearch, then the derive step"};
     enas_cli::CnnFlags flags;
     flags.dataset = "fashion-mnist";
-    SearchFlags search_flags;
+    enas_cli::SearchFlags search_flags;
     flags.add_to(app);
     search_flags.add_to(app);
     CLI11_PARSE(app, argc, argv);

@@ -76,7 +76,8 @@ template <Device D>
 int run_on(const enas_cli::CnnFlags& flags, train::CnnConfig config, const std::string& arch_value) {
     if (config.space == train::CnnSpace::macro) {
         const search::MacroArch arch = read_macro(arch_value);
-        check<ValueError>(!flags.layers || *flags.layers == arch.num_layers(), "--layers ", flags.layers.value_or(0),
+        const std::optional<int> layers = flags.given(&train::CnnConfig::layers);
+        check<ValueError>(!layers || *layers == arch.num_layers(), "--layers ", layers.value_or(0),
                           " differs from the architecture's ", arch.num_layers(), " layers");
         config.layers = arch.num_layers();
         return train_arch<D, child::MacroChild>(flags, config, arch, &train::macro_child_config);

@@ -1,112 +1,160 @@
-// Command-line conventions shared by cifar_train and cifar_search: the flags that pick the data,
-// the space, the preset and the sizes (a flag given overrides the preset's value), reading an
+// Command-line conventions shared by cifar_train and cifar_search: the flags of the config field
+// tables (CnnConfig, SearchConfig; a flag given overrides the preset's value), reading an
 // architecture given as a string, a file (flat string or JSON) or the word "released", and the
 // run-folder / resume handling.
 #pragma once
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include "enas/search/arch_json.hpp"
 #include "enas/train/cnn_config.hpp"
 #include "enas/run/run_folder.hpp"
+#include "enas/train/search_config.hpp"
 
 namespace enas_cli {
 
-/// The flags shared by the CNN binaries; optional ones override the preset when given.
+/// Registers the flags of a field table (enas/core/config_fields.hpp) on a CLI11 app and, after
+/// parsing, applies the ones given to a config: only a flag given overrides the preset's value.
+/// Value flags of arithmetic type bind to a member of a scratch config (so --help shows INT,
+/// UINT, FLOAT); text and enum flags bind to a string converted through the type's JSON form;
+/// fields with `choices` get CLI11's IsMember check and show their default.
+template <class S>
+class FieldFlags {
+public:
+    /// `defaults`: what the flags with choices show as their default.
+    explicit FieldFlags(const S& defaults = S{}) : state_(std::make_shared<State>()) { state_->scratch = defaults; }
+
+    template <class Fields>
+    void add(CLI::App& app, const Fields& fields) {
+        std::apply([&](const auto&... field) { (add_one(app, field), ...); }, fields);
+    }
+
+    /// Applies every flag given on the command line to `s`.
+    void apply(S& s) const {
+        for (const auto& entry : state_->entries)
+            if (entry.option->count() > 0) entry.apply(s);
+    }
+
+    /// Whether the flag of `key`'s field was given.
+    bool given(const std::string& key) const {
+        for (const auto& entry : state_->entries)
+            if (entry.key == key) return entry.option->count() > 0;
+        return false;
+    }
+
+    /// The value the command line gave for `member`, if its flag was given.
+    template <class T>
+    std::optional<T> given(T S::*member) const {
+        std::optional<T> out;
+        enas::with_field<S>(member, [&](const auto& field) {
+            if (field.key != nullptr && given(field.key)) {
+                S s = state_->scratch;
+                apply(s);
+                out = s.*member;
+            }
+        });
+        return out;
+    }
+
+private:
+    struct Entry {
+        std::string key;
+        CLI::Option* option;
+        std::function<void(S&)> apply;
+    };
+    struct State {
+        S scratch;
+        std::deque<std::string> texts;  // the text flags' values (stable addresses)
+        std::vector<Entry> entries;
+    };
+
+    template <class T>
+    void add_one(CLI::App& app, const enas::Field<S, T>& field) {
+        using enas::FlagKind;
+        if (field.kind == FlagKind::none) return;
+        State* st = state_.get();  // the entries live in *st: no shared_ptr cycle
+        T S::*member = field.member;
+        const std::string key = field.key != nullptr ? field.key : field.flag;
+        if (field.kind != FlagKind::value) {
+            if constexpr (std::is_same_v<T, bool>) {
+                const bool value = field.kind == FlagKind::switch_on;
+                st->entries.push_back({key, app.add_flag(field.flag, field.help), [member, value](S& s) {
+                                           s.*member = value;
+                                       }});
+            }
+            return;
+        }
+        CLI::Option* option = nullptr;
+        if constexpr (std::is_arithmetic_v<T>) {
+            option = app.add_option(field.flag, st->scratch.*member, field.help);
+            st->entries.push_back({key, option, [st, member](S& s) { s.*member = st->scratch.*member; }});
+        } else {  // text: std::string or an enum with a JSON name
+            std::string& text = st->texts.emplace_back(nlohmann::json(st->scratch.*member).template get<std::string>());
+            option = app.add_option(field.flag, text, field.help);
+            st->entries.push_back({key, option, [&text, member](S& s) {
+                                       s.*member = nlohmann::json(text).template get<T>();
+                                   }});
+        }
+        if (field.choices != nullptr) option->check(CLI::IsMember(split_choices(field.choices)))->capture_default_str();
+    }
+
+    static std::vector<std::string> split_choices(const std::string& choices) {
+        std::vector<std::string> out;
+        std::stringstream ss(choices);
+        for (std::string item; std::getline(ss, item, '|');) out.push_back(item);
+        return out;
+    }
+
+    std::shared_ptr<State> state_;
+};
+
+/// The flags shared by the CNN binaries: CnnConfig's field table (data and preset selection
+/// first, then the run folder, then the settings that override the preset when given).
 struct CnnFlags {
-    std::string dataset = "cifar10";
-    std::string data_dir;
-    std::string space = "macro";
-    std::string preset = "quick";
+    std::string dataset = "cifar10";  ///< the program's default dataset (set before add_to)
     std::string device = "cpu";
     std::string out;
     bool resume = false, force = false;
-    std::optional<std::int64_t> epochs, train_limit, test_limit, num_valid;
-    std::optional<int> batch, layers, nodes, filters, cutout, log_every;
-    std::optional<double> lr_max, lr_min, l2, keep_prob, clip;
-    std::optional<std::uint64_t> seed;
-    bool no_aux = false;
-    bool authors_full_separable = false, authors_frozen_aux = false, authors_last_branch = false;
-    bool authors_bank_init = false, corrected_search_eval = false, batch_stat_eval = false;
 
     void add_to(CLI::App& app) {
-        app.add_option("--dataset", dataset, "cifar10 | cifar100 | fashion-mnist")
-            ->check(CLI::IsMember({"cifar10", "cifar100", "fashion-mnist"}))->capture_default_str();
-        app.add_option("--data", data_dir, "dataset folder (default for fashion-mnist: Debian's "
-                                           "/usr/share/datasets/fashion-mnist)");
-        app.add_option("--space", space, "macro | micro")->check(CLI::IsMember({"macro", "micro"}))->capture_default_str();
-        app.add_option("--preset", preset, "quick (minutes on a CPU) | scripts (the authors' scripts) | paper "
-                                           "(scripts + CutOut 16 for micro)")
-            ->check(CLI::IsMember({"quick", "scripts", "paper"}))->capture_default_str();
+        enas::train::CnnConfig defaults;
+        defaults.dataset = dataset;
+        fields_ = FieldFlags<enas::train::CnnConfig>(defaults);
+        fields_.add(app, enas::train::CnnConfig::selection_fields());
         app.add_option("--device", device, "cpu | cuda")->check(CLI::IsMember({"cpu", "cuda"}))->capture_default_str();
         app.add_option("--out", out, "run folder (default: runs/<program>-<space>-<time>)");
         app.add_flag("--resume", resume, "continue the interrupted run in --out from its newest valid checkpoint");
         app.add_flag("--force", force, "delete an existing run in --out and start over");
-        app.add_option("--epochs", epochs, "epochs (preset)");
-        app.add_option("--batch", batch, "batch size (preset)");
-        app.add_option("--layers", layers, "macro: layers L; micro: normal cells (preset)");
-        app.add_option("--nodes", nodes, "micro: nodes per cell B (search; final takes it from --arch)");
-        app.add_option("--filters", filters, "filters F (preset)");
-        app.add_option("--seed", seed, "random seed (default 1)");
-        app.add_option("--train-limit", train_limit, "use only the first N training images (0: all)");
-        app.add_option("--test-limit", test_limit, "evaluate on the first N test images (0: all)");
-        app.add_option("--num-valid", num_valid, "hold out the last N training images as validation");
-        app.add_option("--lr-max", lr_max, "SGDR maximum learning rate");
-        app.add_option("--lr-min", lr_min, "SGDR minimum learning rate");
-        app.add_option("--l2", l2, "L2 loss-term coefficient (PyTorch weight_decay = 2 x l2)");
-        app.add_option("--keep-prob", keep_prob, "dropout keep probability before the classifier");
-        app.add_option("--clip", clip, "global-norm gradient clipping (0: off, as the authors' code)");
-        app.add_option("--cutout", cutout, "CutOut square size (0: off)");
-        app.add_option("--log-every", log_every, "metrics line every N steps");
-        app.add_flag("--no-aux", no_aux, "micro: no auxiliary head");
-        app.add_flag("--authors-full-separable", authors_full_separable,
-                     "macro final: build sep ops as full convs, as the authors' final code");
-        app.add_flag("--authors-frozen-aux", authors_frozen_aux, "micro: never train the aux head, as the authors");
-        app.add_flag("--authors-last-branch", authors_last_branch,
-                     "macro search: always run the max-pool branch, as the released TF code");
-        app.add_flag("--authors-bank-init", authors_bank_init, "micro search: the authors' weight-bank fan-in");
-        app.add_flag("--batch-stat-eval", batch_stat_eval,
-                     "macro search: evaluate with batch statistics (TDV) instead of the shared running statistics");
-        app.add_flag("--corrected-search-eval", corrected_search_eval,
-                     "micro search: evaluate with running statistics and no dropout (authors: batch statistics)");
+        fields_.add(app, enas::train::CnnConfig::setting_fields());
+    }
+
+    /// The value of a setting's flag, if it was given (e.g. given(&CnnConfig::layers)).
+    template <class T>
+    std::optional<T> given(T enas::train::CnnConfig::*member) const {
+        return fields_.given(member);
     }
 
     /// The preset for the space and mode with every given flag applied.
     enas::train::CnnConfig config(enas::search::ChildMode mode) const {
         using enas::train::CnnConfig;
-        CnnConfig c = CnnConfig::preset_for(enas::train::parse_cnn_space(space), mode, preset);
+        CnnConfig selection;  // the space and preset the flags ask for
+        selection.dataset = dataset;
+        fields_.apply(selection);
+        CnnConfig c = CnnConfig::preset_for(selection.space, mode, selection.preset);
         c.dataset = dataset;
-        c.data_dir = data_dir;
-        if (epochs) c.epochs = *epochs;
-        if (batch) c.batch = *batch;
-        if (layers) c.layers = *layers;
-        if (nodes) c.nodes = *nodes;
-        if (filters) c.filters = *filters;
-        if (seed) c.seed = *seed;
-        if (train_limit) c.train_limit = *train_limit;
-        if (test_limit) c.test_limit = *test_limit;
-        if (num_valid) c.num_valid = *num_valid;
-        if (lr_max) c.lr_max = *lr_max;
-        if (lr_min) c.lr_min = *lr_min;
-        if (l2) c.l2 = *l2;
-        if (keep_prob) c.keep_prob = *keep_prob;
-        if (clip) c.clip_global_norm = *clip;
-        if (cutout) c.cutout = *cutout;
-        if (log_every) c.log_every = *log_every;
-        if (no_aux) c.aux_head = false;
-        c.authors_full_separable = authors_full_separable;
-        c.authors_frozen_aux = authors_frozen_aux;
-        c.authors_last_branch = authors_last_branch;
-        c.authors_bank_init = authors_bank_init;
-        c.authors_search_eval = !corrected_search_eval;
-        c.macro_batch_stat_eval = batch_stat_eval;
+        fields_.apply(c);
         if (c.lr_t0 > c.epochs && c.preset == "quick") c.lr_t0 = static_cast<int>(c.epochs);
         c.validate();
         return c;
@@ -115,11 +163,32 @@ struct CnnFlags {
     /// --out, or runs/<program>-<space>-<YYYYmmdd-HHMMSS>.
     std::string out_dir(const std::string& program) const {
         if (!out.empty()) return out;
+        enas::train::CnnConfig selection;
+        fields_.apply(selection);
         const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
         char stamp[32];
         std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
-        return "runs/" + program + "-" + space + "-" + stamp;
+        return "runs/" + program + "-" + enas::train::cnn_space_name(selection.space) + "-" + stamp;
     }
+
+private:
+    FieldFlags<enas::train::CnnConfig> fields_;
+};
+
+/// cifar_search's controller flags: SearchConfig's field table over the space's preset.
+struct SearchFlags {
+    void add_to(CLI::App& app) { fields_.add(app, enas::train::SearchConfig::fields()); }
+
+    /// The preset for `c`'s space and preset with every given flag applied.
+    enas::train::SearchConfig config(const enas::train::CnnConfig& c) const {
+        enas::train::SearchConfig s = enas::train::SearchConfig::preset_for(c.space, c.preset);
+        fields_.apply(s);
+        s.validate();
+        return s;
+    }
+
+private:
+    FieldFlags<enas::train::SearchConfig> fields_;
 };
 
 /// Opens the run folder: fresh (refuses an existing non-empty folder), --force, or --resume (the

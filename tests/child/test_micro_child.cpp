@@ -24,15 +24,10 @@ MicroChildConfig small_config(search::ChildMode mode, int layers, int nodes, int
     return c;
 }
 
+// The config is its sizes (one definition, search::MicroChildSizes); `with_aux` counts the head.
 search::MicroChildSizes sizes_of(const MicroChildConfig& c, bool with_aux) {
-    search::MicroChildSizes s;
-    s.mode = c.mode;
-    s.num_layers = c.num_layers;
-    s.filters = c.filters;
-    s.image_channels = c.image_channels;
-    s.image_size = c.image_size;
-    s.num_classes = c.num_classes;
-    s.include_aux_head = with_aux;
+    search::MicroChildSizes s = c;
+    s.aux_head = with_aux;
     return s;
 }
 

@@ -48,6 +48,7 @@ TEST_CASE("macro counts by hand on tiny networks", "[search][params]") {
     CHECK(count_parameters(two, sizes) == stem + conv3 + sep3 + 8 + fc);
     // Final: skip concat conv (1 + 1) F -> F + BN; sep3 as a full 3x3 conv (the quirk) or not.
     sizes.mode = ChildMode::final;
+    sizes.final_separable = SeparableConvs::full;
     const std::int64_t skip_conv = 2 * 16 + 8;
     CHECK(count_parameters(two, sizes) == stem + conv3 + conv3 + skip_conv + fc);
     sizes.final_separable = SeparableConvs::separable;
@@ -75,7 +76,7 @@ TEST_CASE("micro final script on the released arc: the reference's 3.9M (+0.5M a
     const MicroArch arch = MicroArch::parse(fixtures::kReleasedMicro);
     MicroChildSizes sizes = MicroChildSizes::final_script();
     CHECK(count_parameters(arch, sizes) == 3'894'372);
-    sizes.include_aux_head = true;
+    sizes.aux_head = true;
     CHECK(count_parameters(arch, sizes) == 3'894'372 + 494'848);
 }
 
@@ -84,7 +85,7 @@ TEST_CASE("micro search child on the released arc", "[search][params]") {
     const MicroArch arch = MicroArch::parse(fixtures::kReleasedMicro);
     MicroChildSizes sizes = MicroChildSizes::search_script();
     CHECK(count_parameters(arch, sizes) == 529'300);
-    sizes.include_aux_head = true;
+    sizes.aux_head = true;
     CHECK(count_parameters(arch, sizes) == 942'228);
 }
 
@@ -111,7 +112,7 @@ TEST_CASE("micro bad sizes", "[search][params]") {
     ENAS_REQUIRE_THROWS(count_parameters(arch, sizes), ValueError, Contains("filters must be positive, got 0"));
     sizes = MicroChildSizes::search_script();
     sizes.image_size = 16;  // 16 -> 8 -> 4: too small for the aux head's 5x5 pool
-    sizes.include_aux_head = true;
+    sizes.aux_head = true;
     ENAS_REQUIRE_THROWS(count_parameters(arch, sizes), ValueError, Contains("aux head needs a feature map of at least 5x5"));
     MacroChildSizes macro;
     macro.filters = 3;  // search mode keeps F at the pool points: FR(3 -> 3) cannot split 3 channels

@@ -19,16 +19,11 @@
 
 namespace enas::child {
 
-struct MacroChildConfig {
-    search::ChildMode mode = search::ChildMode::search;
+/// The sizes (mode, filters, image channels, classes, final_separable) come from
+/// search::MacroChildSizes, the one place of their defaults; count_parameters takes this config.
+struct MacroChildConfig : search::MacroChildSizes {
     int num_layers = 12;
-    int filters = 36;  ///< F (search keeps it; final doubles it at each pool layer)
-    int image_channels = 3;
-    int num_classes = 10;
     double keep_prob = 0.9;  ///< dropout before the classifier, training only
-    /// Final mode: build sep3/sep5 as true separable convs (default) or, as the authors' final
-    /// code does, as full k x k convs (`full`, quirk §9 #5).
-    search::SeparableConvs final_separable = search::SeparableConvs::separable;
     /// Search mode: run the last branch (max pool) whatever op was sampled, as the released TF
     /// code does through late-binding lambdas (quirk §9 #1). Off: the sampled op runs.
     bool authors_last_branch = false;
@@ -36,6 +31,9 @@ struct MacroChildConfig {
     /// running averages, which the authors use (reference §3.4) but which are shared by every
     /// sampled architecture; TDV's PyTorch port evaluates with batch statistics.
     bool search_eval_batch_statistics = false;
+    /// Depthwise weights' He fan-in k * k * C as the authors' Keras he_normal (default k * k,
+    /// PyTorch's convention; nn/init.hpp DepthwiseFanIn).
+    bool authors_depthwise_init = false;
 
     /// `cifar10_macro_search.sh`: L = 12, F = 36, keep 0.9.
     static MacroChildConfig search_script() { return {}; }
@@ -113,6 +111,9 @@ public:
         return EvalPolicy{nn::BnStats::running, false};
     }
     bool final_mode() const { return config_.mode == search::ChildMode::final; }
+    nn::DepthwiseFanIn depthwise_fan() const {
+        return config_.authors_depthwise_init ? nn::DepthwiseFanIn::kernel_channels : nn::DepthwiseFanIn::kernel;
+    }
 
 private:
     struct Branch {                 // one (layer, op) of the search supernet
@@ -155,7 +156,7 @@ private:
                     b.input = nn::add_conv_bn(arena_, bname + "/inp_conv", width, width, 1, false);
                     if (is_separable(mop))
                         b.sep = nn::add_separable_conv_bn(arena_, bname + "/out_sep", width, width, kernel_of(mop), 1,
-                                                          true, 1e-3, false);
+                                                          true, 1e-3, false, depthwise_fan());
                     else if (!is_pool(mop))
                         b.conv = nn::add_conv_bn(arena_, bname + "/out_conv", width, width, kernel_of(mop), false, 1,
                                                  1e-3);
@@ -186,7 +187,7 @@ private:
         fl.input = nn::add_conv_bn(arena_, name + "/conv_1x1", width, width, 1, true);
         if (is_separable(op) && config_.final_separable == search::SeparableConvs::separable)
             fl.sep = nn::add_separable_conv_bn(arena_, name + "/sep_" + std::to_string(kernel_of(op)), width, width,
-                                               kernel_of(op));
+                                               kernel_of(op), 1, true, 1e-5, true, depthwise_fan());
         else if (!is_pool(op))
             fl.conv = nn::add_conv_bn(arena_, name + "/conv_" + std::to_string(kernel_of(op)), width, width,
                                       kernel_of(op), true);

@@ -78,7 +78,8 @@ struct SearchCell {
 /// the convs' true fan-in.
 template <Device D>
 SearchCell add_search_cell(nn::ParameterArena<D>& arena, const std::string& name, Feature in0, Feature in1,
-                           std::int64_t f, int num_nodes, bool authors_bank_init) {
+                           std::int64_t f, int num_nodes, bool authors_bank_init,
+                           nn::DepthwiseFanIn fan = nn::DepthwiseFanIn::kernel) {
     SearchCell cell;
     cell.calibration = add_calibration(arena, name + "/calibrate", in0, in1, f);
     cell.banks.resize(static_cast<std::size_t>(num_nodes));
@@ -95,7 +96,8 @@ SearchCell add_search_cell(nn::ParameterArena<D>& arena, const std::string& name
                                               "/from_" + std::to_string(j) + "/sep_" + std::to_string(k) + "/stack_" +
                                               std::to_string(s);
                         nn::SeparableConvBn sep;
-                        const auto dw_init = authors_bank_init ? nn::Init::he_normal(inputs) : nn::Init::he_normal(k * k);
+                        const auto dw_init =
+                            authors_bank_init ? nn::Init::he_normal(inputs) : nn::depthwise_he_normal(k, f, fan);
                         const auto pw_init = authors_bank_init ? nn::Init::he_normal(inputs) : nn::Init::he_normal(f);
                         sep.depthwise = arena.add(p + "/w_depth", Shape{f, 1, k, k}, dw_init);
                         sep.pointwise = arena.add(p + "/w_point", Shape{f, f, 1, 1}, pw_init);
@@ -166,7 +168,8 @@ struct FixedCell {
 
 template <Device D>
 FixedCell add_fixed_cell(nn::ParameterArena<D>& arena, const std::string& name, Feature in0, Feature in1,
-                         std::int64_t f, const search::Cell& arc, int stride) {
+                         std::int64_t f, const search::Cell& arc, int stride,
+                         nn::DepthwiseFanIn fan = nn::DepthwiseFanIn::kernel) {
     FixedCell cell;
     cell.stride = stride;
     cell.calibration = add_calibration(arena, name + "/calibrate", in0, in1, f);
@@ -184,7 +187,7 @@ FixedCell add_fixed_cell(nn::ParameterArena<D>& arena, const std::string& name, 
                 for (int c = 0; c < 2; ++c)
                     slots[static_cast<std::size_t>(slot)].sep[static_cast<std::size_t>(c)] =
                         nn::add_separable_conv_bn(arena, p + "/sep_" + std::to_string(k) + "/stack_" + std::to_string(c),
-                                                  f, f, k, c == 0 ? s : 1);
+                                                  f, f, k, c == 0 ? s : 1, true, 1e-5, true, fan);
             } else if (op == search::MicroOp::identity && s == 2) {
                 slots[static_cast<std::size_t>(slot)].fr = nn::add_factorized_reduction(arena, p + "/reduce", f, f);
             }

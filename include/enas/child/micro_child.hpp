@@ -17,16 +17,11 @@
 
 namespace enas::child {
 
-struct MicroChildConfig {
-    search::ChildMode mode = search::ChildMode::search;
-    int num_layers = 6;  ///< normal cells; the child has num_layers + 2 cells
-    int num_nodes = 5;   ///< B
-    int filters = 20;    ///< F of the first stage (doubles at each reduction cell)
-    int image_channels = 3;
-    int image_size = 32;  ///< square inputs of this size (the aux head's last conv depends on it)
-    int num_classes = 10;
+/// The sizes (mode, num_layers, filters, image channels and size, classes, aux_head) come from
+/// search::MicroChildSizes, the one place of their defaults; count_parameters takes this config.
+struct MicroChildConfig : search::MicroChildSizes {
+    int num_nodes = 5;                   ///< B
     double keep_prob = 0.9;              ///< dropout before the classifier
-    bool aux_head = true;                ///< auxiliary head after the second reduction (training only)
     double aux_weight = 0.4;             ///< total loss = CE + aux_weight * CE(aux)
     bool train_aux_head = true;          ///< false: the authors' frozen head (quirk §9 #7)
     double drop_path_keep_prob = 0.6;    ///< final mode only; 1 disables drop-path
@@ -34,6 +29,9 @@ struct MicroChildConfig {
     /// Search mode: evaluate like the authors (batch statistics and dropout on reward, valid and
     /// test passes, quirk §9 #8); false: running statistics and no dropout where possible.
     bool authors_search_eval = true;
+    /// Depthwise weights' He fan-in k * k * C as the authors' Keras he_normal (default k * k,
+    /// PyTorch's convention; nn/init.hpp DepthwiseFanIn). The bank init (authors_bank_init) wins.
+    bool authors_depthwise_init = false;
 
     /// `cifar10_micro_search.sh`: 6 layers, B = 5, F = 20, keep 0.9, aux head.
     static MicroChildConfig search_script() { return {}; }
@@ -131,6 +129,9 @@ public:
         return EvalPolicy{nn::BnStats::running, false};
     }
     bool final_mode() const { return config_.mode == search::ChildMode::final; }
+    nn::DepthwiseFanIn depthwise_fan() const {
+        return config_.authors_depthwise_init ? nn::DepthwiseFanIn::kernel_channels : nn::DepthwiseFanIn::kernel;
+    }
     int num_cells() const { return config_.num_layers + 2; }
     bool is_reduction(int cell) const {
         const int d = config_.num_layers / 3;
@@ -154,19 +155,22 @@ private:
             micro::Feature out;
             if (final_mode()) {
                 const search::Cell& arc = final_arch_.cell(reduction ? search::CellKind::reduction : search::CellKind::normal);
-                fixed_[static_cast<std::size_t>(c)] = micro::add_fixed_cell(arena_, name, prev, cur, f, arc, reduction ? 2 : 1);
+                fixed_[static_cast<std::size_t>(c)] =
+                    micro::add_fixed_cell(arena_, name, prev, cur, f, arc, reduction ? 2 : 1, depthwise_fan());
                 out = {fixed_[static_cast<std::size_t>(c)].out_channels, cur.level + (reduction ? 1 : 0)};
             } else if (reduction) {
                 search_reductions_[static_cast<std::size_t>(c)] =
                     nn::add_factorized_reduction(arena_, name + "/reduce", f, cur.channels);
                 const micro::Feature reduced{f, cur.level + 1};
                 search_[static_cast<std::size_t>(c)] = micro::add_search_cell(
-                    arena_, name, cur, reduced, f, config_.num_nodes, config_.authors_bank_init);
+                    arena_, name, cur, reduced, f, config_.num_nodes, config_.authors_bank_init,
+                                                                  depthwise_fan());
                 cur = reduced;
                 out = {f, reduced.level};
             } else {
                 search_[static_cast<std::size_t>(c)] =
-                    micro::add_search_cell(arena_, name, prev, cur, f, config_.num_nodes, config_.authors_bank_init);
+                    micro::add_search_cell(arena_, name, prev, cur, f, config_.num_nodes, config_.authors_bank_init,
+                                                                  depthwise_fan());
                 out = {f, cur.level};
             }
             prev = cur;

@@ -112,6 +112,7 @@ Var<float, D> conv_bn(ForwardPass<D>& f, Var<float, D> x, const ConvBn& b) {
 }
 
 /// [ReLU ->] depthwise k x k (multiplier 1, optional stride) -> pointwise 1x1 c_in -> c_out -> BN.
+/// The depthwise weight's He fan-in follows `fan` (nn/init.hpp: k * k by default, the authors' k * k * C).
 struct SeparableConvBn {
     ParamId depthwise = -1, pointwise = -1;
     BatchNormIds bn;
@@ -123,10 +124,10 @@ template <Device D>
 SeparableConvBn add_separable_conv_bn(ParameterArena<D>& arena, const std::string& name, std::int64_t c_out,
                                       std::int64_t c_in, std::int64_t k, int stride = 1,
                                       bool bn_running_statistics = true, double epsilon = 1e-5,
-                                      bool relu_first = true) {
+                                      bool relu_first = true, DepthwiseFanIn fan = DepthwiseFanIn::kernel) {
     SeparableConvBn s;
     s.relu_first = relu_first;
-    s.depthwise = arena.add(name + "/w_depth", Shape{c_in, 1, k, k}, Init::he_normal(k * k));
+    s.depthwise = arena.add(name + "/w_depth", Shape{c_in, 1, k, k}, depthwise_he_normal(k, c_in, fan));
     s.pointwise = add_conv(arena, name + "/w_point", c_out, c_in, 1);
     s.bn = add_batch_norm(arena, name + "/bn", c_out, epsilon, bn_running_statistics);
     s.stride = stride;

@@ -1,6 +1,7 @@
 // Parameter initialisers. The authors' code initialises every conv and FC weight with TF1's
 // Keras `he_normal`: a normal truncated at two standard deviations, with the standard deviation
-// corrected for the truncation so that the variance is 2 / fan_in (reference §7.1).
+// corrected for the truncation so that the variance is 2 / fan_in (reference §7.1). Depthwise
+// weights are the one place where the fan-in conventions differ (DepthwiseFanIn below).
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -25,6 +26,18 @@ struct Init {
     static Init ones() { return constant(1.0); }
     static Init uniform(double bound) { return Init{Kind::uniform, bound}; }
 };
+
+/// The fan-in of a depthwise k x k weight ([C, 1, k, k], multiplier 1) for He init.
+///   * `kernel` (our default): k * k, PyTorch's convention (each output reads k * k inputs).
+///   * `kernel_channels`: k * k * C, what the authors' Keras `he_normal` computes from the TF
+///     depthwise kernel shape [k, k, C, 1] (fan-in = receptive field x shape[-2]); the weights'
+///     standard deviation is sqrt(C) times smaller. `--authors-depthwise-init` selects it.
+enum class DepthwiseFanIn { kernel, kernel_channels };
+
+/// He init of a depthwise k x k weight over `channels` channels with the fan-in convention `fan`.
+inline Init depthwise_he_normal(std::int64_t k, std::int64_t channels, DepthwiseFanIn fan = DepthwiseFanIn::kernel) {
+    return Init::he_normal(fan == DepthwiseFanIn::kernel_channels ? k * k * channels : k * k);
+}
 
 /// Standard deviation of a unit normal truncated to [-2, 2].
 inline constexpr double kTruncatedNormalStd = 0.87962566103423978;

@@ -51,7 +51,7 @@ inline ArchJson describe(const MicroArch& arch) {
                 {"reduction", detail::histogram_json(arch.reduction().op_histogram(), kMicroOpNames)}};
     j["loose_ends"] = {{"normal", arch.normal().loose_ends()}, {"reduction", arch.reduction().loose_ends()}};
     MicroChildSizes with_aux = MicroChildSizes::final_script();
-    with_aux.include_aux_head = true;
+    with_aux.aux_head = true;
     j["parameters"] = {{"search_script", count_parameters(arch, MicroChildSizes::search_script())},
                        {"final_script", count_parameters(arch, MicroChildSizes::final_script())},
                        {"final_script_with_aux_head", count_parameters(arch, with_aux)}};

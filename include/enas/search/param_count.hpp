@@ -20,7 +20,8 @@
 //   * final: 1x1 conv + BN, k x k conv + BN, and for l > 0 the skip concat's 1x1 conv
 //     ((n_skips + 1) F -> F) + BN. F doubles at the pool points. **Authors' quirk:** the TF final
 //     code builds sep3/sep5 as full k x k convs; `MacroChildSizes::final_separable` chooses
-//     (default `full`, the quirk, which is how the released 24-layer model was trained). Pools
+//     (default `separable`; `final_script()` sets `full`, the quirk, which is how the released
+//     24-layer model was trained). Pools
 //     crash in TF final mode; here they count as in search mode (1x1 conv + BN).
 // Micro (§4):
 //   * Stem 3x3 conv 3 -> 3F + BN. Cells with calibration of the two inputs to F (FR when the
@@ -31,7 +32,7 @@
 //     reduction cell is FR(prev) followed by a stride-1 cell (reference §4.4).
 //   * final: each cell adds a "layer_base" 1x1 conv + BN on input 1; the output concatenates the
 //     loose ends (n_loose F channels, no conv), FR'ing loose inputs of a reduction cell.
-//   * Aux head (optional, `include_aux_head`; TF's own count excludes it and never trains it):
+//   * Aux head (optional, `aux_head`; TF's own count excludes it and never trains it):
 //     avg-pool 5/3 -> 1x1 conv to 128 + BN -> conv over the remaining spatial size to 768 + BN
 //     -> FC(768 -> classes).
 // Recurrent (§5): the fixed cell: tied embedding V x H (also the softmax, no output bias),
@@ -47,33 +48,35 @@
 #include <vector>
 
 #include "enas/core/error.hpp"
+#include "enas/search/child_options.hpp"
 #include "enas/search/macro_arch.hpp"
 #include "enas/search/micro_arch.hpp"
 #include "enas/search/rnn_arch.hpp"
 
 namespace enas::search {
 
-/// Which child network: the shared-weight child of the search, or the fixed-arc final model.
-enum class ChildMode { search, final };
-
-/// How the macro final mode builds sep3/sep5: as the TF code does (full k x k convs) or as true
-/// separable convs.
-enum class SeparableConvs { full, separable };
+// The sizes below are the single source of their defaults: child::MacroChildConfig and
+// child::MicroChildConfig derive from them, so a child config is counted directly
+// (count_parameters(arch, config)) and no second default exists.
 
 struct MacroChildSizes {
     ChildMode mode = ChildMode::search;
     int filters = 36;  ///< F after the stem (search keeps it; final doubles it at pool points)
     int image_channels = 3;
     int num_classes = 10;
-    SeparableConvs final_separable = SeparableConvs::full;  ///< final mode only
+    /// Final mode: build sep3/sep5 as true separable convs (default) or, as the authors' final
+    /// code does, as full k x k convs (`full`, quirk §9 #5).
+    SeparableConvs final_separable = SeparableConvs::separable;
 
     /// `cifar10_macro_search.sh`: F = 36, search mode.
     static MacroChildSizes search_script() { return {}; }
-    /// `cifar10_macro_final.sh`: F = 96, final mode, separable ops as full convs (the quirk).
+    /// `cifar10_macro_final.sh`: F = 96, final mode, separable ops as full convs (the quirk, as
+    /// the released model was trained).
     static MacroChildSizes final_script() {
         MacroChildSizes s;
         s.mode = ChildMode::final;
         s.filters = 96;
+        s.final_separable = SeparableConvs::full;
         return s;
     }
 };
@@ -83,15 +86,19 @@ struct MicroChildSizes {
     int num_layers = 6;  ///< normal cells; the child has num_layers + 2 cells (2 reductions)
     int filters = 20;    ///< F of the first stage (doubles at each reduction cell)
     int image_channels = 3;
-    int image_size = 32;
+    int image_size = 32;  ///< square inputs of this size (the aux head's last conv depends on it)
     int num_classes = 10;
-    bool include_aux_head = false;
+    bool aux_head = true;  ///< auxiliary head after the second reduction (built and counted)
 
-    /// `cifar10_micro_search.sh`: 6 layers, F = 20, search mode (aux head not counted).
-    static MicroChildSizes search_script() { return {}; }
+    /// `cifar10_micro_search.sh`: 6 layers, F = 20, search mode (aux head not counted, as TF's count).
+    static MicroChildSizes search_script() {
+        MicroChildSizes s;
+        s.aux_head = false;
+        return s;
+    }
     /// `cifar10_micro_final.sh`: 15 layers, F = 36, final mode (aux head not counted).
     static MicroChildSizes final_script() {
-        MicroChildSizes s;
+        MicroChildSizes s = search_script();
         s.mode = ChildMode::final;
         s.num_layers = 15;
         s.filters = 36;
@@ -210,7 +217,7 @@ inline std::int64_t count_parameters(const MicroArch& arch, const MicroChildSize
         } else {
             n += n_loose * f * f + 2 * f;  // 1x1 conv over the loose ends + BN
         }
-        if (sizes.include_aux_head && c == second_reduction + 1) {
+        if (sizes.aux_head && c == second_reduction + 1) {
             check(out.size >= 5, "the aux head needs a feature map of at least 5x5, got ", out.size, "x", out.size);
             const std::int64_t pooled = (out.size - 5) / 3 + 1;
             n += detail::conv_bn(out.channels, 128) + pooled * pooled * 128 * 768 + 2 * 768 + 768 * sizes.num_classes;

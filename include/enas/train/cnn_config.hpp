@@ -1,15 +1,19 @@
 // The settings of a CNN run (final training or search) in one plain struct, with the presets
 // (`quick`: minutes on two CPU cores; `scripts`: the authors' shell scripts, reference §3.5,
-// §4.5, §7.1; `paper`: the scripts plus CutOut 16 for micro, §9 #17) and a JSON form that is
-// written to config.json and compared on --resume.
+// §4.5, §7.1; `paper`: the scripts plus CutOut 16 for micro final training, §9 #17) and a JSON form that is
+// written to config.json and compared on --resume. Each setting is declared once in the field
+// table (`fields()`, core/config_fields.hpp), which drives the JSON form and the command line
+// (examples/common/cnn_cli.hpp): a new setting is a member with its default, one row, and its use.
 #pragma once
 #include <cstdint>
 #include <string>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
+#include "enas/core/config_fields.hpp"
 #include "enas/core/error.hpp"
-#include "enas/search/param_count.hpp"
+#include "enas/search/child_options.hpp"
 
 namespace enas::train {
 
@@ -21,6 +25,9 @@ inline CnnSpace parse_cnn_space(const std::string& s) {
     if (s == "micro") return CnnSpace::micro;
     throw ValueError("unknown space '" + s + "' (expected macro or micro)");
 }
+/// JSON form (nlohmann's ADL hooks): the name.
+inline void to_json(nlohmann::json& j, CnnSpace s) { j = cnn_space_name(s); }
+inline void from_json(const nlohmann::json& j, CnnSpace& s) { s = parse_cnn_space(j.get<std::string>()); }
 
 struct CnnConfig {
     // what and where
@@ -57,6 +64,8 @@ struct CnnConfig {
     bool authors_bank_init = false;         ///< #10 micro search bank fan-in
     bool authors_search_eval = true;        ///< #8 micro search evaluates with batch statistics and dropout
     bool macro_batch_stat_eval = false;     ///< macro search evaluates with batch statistics (authors: running)
+    bool authors_decay_all = false;         ///< L2 and momentum on every weight every step (reference §7.1)
+    bool authors_depthwise_init = false;    ///< depthwise He fan-in k*k*C (Keras) instead of k*k
     int log_every = 20;
 
     /// The preset `name` (quick | scripts | paper) for `space` in `mode`; ValueError otherwise.
@@ -103,24 +112,83 @@ struct CnnConfig {
             c.l2 = search_mode ? 1e-4 : 2e-4;
             c.keep_prob = search_mode ? 0.9 : 0.8;
             c.lr_min = search_mode ? 0.0005 : 0.0001;
-            if (name == "paper") c.cutout = 16;
+            if (name == "paper" && !search_mode) c.cutout = 16;  // the paper's final run; its search has none
         }
         return c;
     }
 
-    nlohmann::json to_json() const {
-        return {{"space", cnn_space_name(space)},
-                {"mode", mode == search::ChildMode::final ? "final" : "search"},
-                {"preset", preset}, {"dataset", dataset}, {"data_dir", data_dir}, {"seed", seed},
-                {"layers", layers}, {"nodes", nodes}, {"filters", filters}, {"batch", batch},
-                {"eval_batch", eval_batch}, {"epochs", epochs}, {"num_valid", num_valid},
-                {"train_limit", train_limit}, {"test_limit", test_limit}, {"lr_max", lr_max}, {"lr_min", lr_min},
-                {"lr_t0", lr_t0}, {"lr_t_mul", lr_t_mul}, {"l2", l2}, {"clip_global_norm", clip_global_norm},
-                {"keep_prob", keep_prob}, {"cutout", cutout}, {"aux_head", aux_head}, {"aux_weight", aux_weight},
-                {"drop_path_keep_prob", drop_path_keep_prob}, {"authors_last_branch", authors_last_branch},
-                {"authors_full_separable", authors_full_separable}, {"authors_frozen_aux", authors_frozen_aux},
-                {"authors_bank_init", authors_bank_init}, {"authors_search_eval", authors_search_eval},
-                {"macro_batch_stat_eval", macro_batch_stat_eval}};
+    /// The table of settings (core/config_fields.hpp): JSON key, flag, help, member. Its order
+    /// is the --help order of cifar_search and cifar_train. `selection_fields` pick the preset
+    /// and the data (the command line registers them first); `setting_fields` override the preset.
+    static constexpr auto selection_fields() {
+        using C = CnnConfig;
+        return std::tuple{
+            option("dataset", &C::dataset, "--dataset", "cifar10 | cifar100 | fashion-mnist",
+                   "cifar10|cifar100|fashion-mnist"),
+            option("data_dir", &C::data_dir, "--data", "dataset folder (default for fashion-mnist: Debian's "
+                                                      "/usr/share/datasets/fashion-mnist)"),
+            option("space", &C::space, "--space", "macro | micro", "macro|micro"),
+            option("preset", &C::preset, "--preset", "quick (minutes on a CPU) | scripts (the authors' scripts) | "
+                                                     "paper (scripts + CutOut 16 for micro final training)",
+                   "quick|scripts|paper"),
+            json_only("mode", &C::mode),
+        };
+    }
+    static constexpr auto setting_fields() {
+        using C = CnnConfig;
+        return std::tuple{
+            option("epochs", &C::epochs, "--epochs", "epochs (preset)"),
+            option("batch", &C::batch, "--batch", "batch size (preset)"),
+            option("layers", &C::layers, "--layers", "macro: layers L; micro: normal cells (preset)"),
+            option("nodes", &C::nodes, "--nodes", "micro: nodes per cell B (search; final takes it from --arch)"),
+            option("filters", &C::filters, "--filters", "filters F (preset)"),
+            option("seed", &C::seed, "--seed", "random seed (default 1)"),
+            option("train_limit", &C::train_limit, "--train-limit", "use only the first N training images (0: all)"),
+            option("test_limit", &C::test_limit, "--test-limit", "evaluate on the first N test images (0: all)"),
+            option("num_valid", &C::num_valid, "--num-valid", "hold out the last N training images as validation"),
+            option("lr_max", &C::lr_max, "--lr-max", "SGDR maximum learning rate"),
+            option("lr_min", &C::lr_min, "--lr-min", "SGDR minimum learning rate"),
+            option("l2", &C::l2, "--l2", "L2 loss-term coefficient (PyTorch weight_decay = 2 x l2)"),
+            option("keep_prob", &C::keep_prob, "--keep-prob", "dropout keep probability before the classifier"),
+            option("clip_global_norm", &C::clip_global_norm, "--clip",
+                   "global-norm gradient clipping (0: off, as the authors' code)"),
+            option("cutout", &C::cutout, "--cutout", "CutOut square size (0: off)"),
+            option(nullptr, &C::log_every, "--log-every", "metrics line every N steps"),  // not compared on resume
+            switch_off("aux_head", &C::aux_head, "--no-aux", "micro: no auxiliary head"),
+            switch_on("authors_full_separable", &C::authors_full_separable, "--authors-full-separable",
+                      "macro final: build sep ops as full convs, as the authors' final code"),
+            switch_on("authors_frozen_aux", &C::authors_frozen_aux, "--authors-frozen-aux",
+                      "micro: never train the aux head, as the authors"),
+            switch_on("authors_last_branch", &C::authors_last_branch, "--authors-last-branch",
+                      "macro search: always run the max-pool branch, as the released TF code"),
+            switch_on("authors_bank_init", &C::authors_bank_init, "--authors-bank-init",
+                      "micro search: the authors' weight-bank fan-in"),
+            switch_on("macro_batch_stat_eval", &C::macro_batch_stat_eval, "--batch-stat-eval",
+                      "macro search: evaluate with batch statistics (TDV) instead of the shared running statistics"),
+            switch_off("authors_search_eval", &C::authors_search_eval, "--corrected-search-eval",
+                       "micro search: evaluate with running statistics and no dropout (authors: batch statistics)"),
+            switch_on("authors_decay_all", &C::authors_decay_all, "--authors-decay-all",
+                      "child optimiser: weight decay and momentum on every weight every step, as the authors' TF "
+                      "code (default: only on the weights the step used)"),
+            switch_on("authors_depthwise_init", &C::authors_depthwise_init, "--authors-depthwise-init",
+                      "depthwise weights: He init with fan-in k*k*C, as the authors' Keras he_normal (default: k*k, "
+                      "PyTorch's)"),
+            json_only("eval_batch", &C::eval_batch),
+            json_only("lr_t0", &C::lr_t0),
+            json_only("lr_t_mul", &C::lr_t_mul),
+            json_only("aux_weight", &C::aux_weight),
+            json_only("drop_path_keep_prob", &C::drop_path_keep_prob),
+        };
+    }
+    static constexpr auto fields() { return std::tuple_cat(selection_fields(), setting_fields()); }
+
+    /// The JSON form (config.json, compared on --resume): every field with a key.
+    nlohmann::json to_json() const { return fields_to_json(*this); }
+    /// The settings of a JSON form; keys it lacks keep their default.
+    static CnnConfig from_json(const nlohmann::json& j) {
+        CnnConfig c;
+        fields_from_json(j, c);
+        return c;
     }
 
     /// Throws ValueError naming the first setting out of range.

@@ -47,6 +47,7 @@ inline child::MacroChildConfig macro_child_config(const CnnConfig& c, const data
     m.final_separable = c.authors_full_separable ? search::SeparableConvs::full : search::SeparableConvs::separable;
     m.authors_last_branch = c.authors_last_branch;
     m.search_eval_batch_statistics = c.macro_batch_stat_eval;
+    m.authors_depthwise_init = c.authors_depthwise_init;
     return m;
 }
 
@@ -66,6 +67,7 @@ inline child::MicroChildConfig micro_child_config(const CnnConfig& c, const data
     m.drop_path_keep_prob = c.drop_path_keep_prob;
     m.authors_bank_init = c.authors_bank_init;
     m.authors_search_eval = c.authors_search_eval;
+    m.authors_depthwise_init = c.authors_depthwise_init;
     return m;
 }
 
@@ -82,6 +84,7 @@ inline optim::ChildSgdConfig child_sgd_config(const CnnConfig& c) {
     optim::ChildSgdConfig s;
     s.l2 = c.l2;
     s.clip_global_norm = c.clip_global_norm;
+    s.untouched = c.authors_decay_all ? optim::UntouchedPolicy::zero_gradient : optim::UntouchedPolicy::skip;
     return s;
 }
 

@@ -1,13 +1,16 @@
 // The controller side of a search run (reference §7.2, §7.3, §2.5): which policy, when the
 // controller starts training, how many REINFORCE samples per epoch, reward batches, the "10
-// architectures" printout and the derive step. Presets mirror CnnConfig's.
+// architectures" printout and the derive step. Presets mirror CnnConfig's; the settings are one
+// field table (`fields()`, core/config_fields.hpp) like CnnConfig's.
 #pragma once
 #include <cstdint>
 #include <string>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
 #include "enas/controller/config.hpp"
+#include "enas/core/config_fields.hpp"
 #include "enas/train/cnn_config.hpp"
 
 namespace enas::train {
@@ -56,11 +59,34 @@ struct SearchConfig {
         check<ValueError>(controller_lr >= 0, "controller learning rate must be >= 0, got ", controller_lr);
     }
 
-    nlohmann::json to_json() const {
-        return {{"policy", policy}, {"controller_start_epoch", controller_start_epoch}, {"train_steps", train_steps},
-                {"num_aggregate", num_aggregate}, {"controller_lr", controller_lr}, {"reward_batch", reward_batch},
-                {"eval_archs", eval_archs}, {"derive_k", derive_k}, {"derive_batches", derive_batches},
-                {"controller_init", controller_init}};
+    /// The table of settings (core/config_fields.hpp), in cifar_search's --help order.
+    static constexpr auto fields() {
+        using S = SearchConfig;
+        return std::tuple{
+            option("policy", &S::policy, "--policy", "enas (the LSTM controller) | random (RandomSearch, same budget)",
+                   "enas|random"),
+            option("derive_k", &S::derive_k, "--derive", "derive step: candidates to sample and score (preset)"),
+            option("derive_batches", &S::derive_batches, "--derive-batches",
+                   "validation batches each candidate is scored on"),
+            option("controller_init", &S::controller_init, "--controller-init",
+                   "start from a saved controller state (transfer)"),
+            option("controller_start_epoch", &S::controller_start_epoch, "--controller-start-epoch",
+                   "first epoch whose end trains the controller"),
+            option("train_steps", &S::train_steps, "--train-steps", "controller Adam steps per epoch (preset)"),
+            option("num_aggregate", &S::num_aggregate, "--num-aggregate", "REINFORCE samples per Adam step (preset)"),
+            option("controller_lr", &S::controller_lr, "--controller-lr", "controller Adam learning rate (preset)"),
+            option("reward_batch", &S::reward_batch, "--reward-batch",
+                   "images per reward batch (default: the child batch)"),
+            option("eval_archs", &S::eval_archs, "--eval-archs", "architectures sampled and scored after each epoch"),
+        };
+    }
+
+    /// The JSON form (the "search" section of config.json): every field.
+    nlohmann::json to_json() const { return fields_to_json(*this); }
+    static SearchConfig from_json(const nlohmann::json& j) {
+        SearchConfig s;
+        fields_from_json(j, s);
+        return s;
     }
 
     /// The REINFORCE settings of the space's controller with this schedule applied.
