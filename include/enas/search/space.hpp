@@ -9,6 +9,8 @@
 #include <variant>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "enas/core/error.hpp"
 #include "enas/search/macro_arch.hpp"
 #include "enas/search/micro_arch.hpp"
@@ -39,6 +41,10 @@ inline SearchSpace space_from_name(std::string_view name) {
     throw ValueError(enas::detail::concat("unknown search space '", name,
                                           "', expected one of macro, micro, rnn, rnn-original"));
 }
+
+/// JSON form (nlohmann's ADL hooks): the name.
+inline void to_json(nlohmann::json& j, SearchSpace s) { j = space_name(s); }
+inline void from_json(const nlohmann::json& j, SearchSpace& s) { s = space_from_name(j.get<std::string>()); }
 
 inline SearchSpace space_of(RnnFormat format) {
     return format == RnnFormat::lm ? SearchSpace::rnn : SearchSpace::rnn_original;

@@ -14,20 +14,19 @@
 #include "enas/core/config_fields.hpp"
 #include "enas/core/error.hpp"
 #include "enas/search/child_options.hpp"
+#include "enas/search/space.hpp"
 
 namespace enas::train {
 
-enum class CnnSpace { macro, micro };
+/// The CNN spaces are the macro and micro values of the one space enum (search/space.hpp).
+using CnnSpace = search::SearchSpace;
 
-inline const char* cnn_space_name(CnnSpace s) { return s == CnnSpace::macro ? "macro" : "micro"; }
+inline const char* cnn_space_name(CnnSpace s) { return search::space_name(s); }
+/// The space named `s`, which must be a CNN space (macro or micro); ValueError otherwise.
 inline CnnSpace parse_cnn_space(const std::string& s) {
-    if (s == "macro") return CnnSpace::macro;
-    if (s == "micro") return CnnSpace::micro;
-    throw ValueError("unknown space '" + s + "' (expected macro or micro)");
+    check<ValueError>(s == "macro" || s == "micro", "unknown space '", s, "' (expected macro or micro)");
+    return search::space_from_name(s);
 }
-/// JSON form (nlohmann's ADL hooks): the name.
-inline void to_json(nlohmann::json& j, CnnSpace s) { j = cnn_space_name(s); }
-inline void from_json(const nlohmann::json& j, CnnSpace& s) { s = parse_cnn_space(j.get<std::string>()); }
 
 struct CnnConfig {
     // what and where
@@ -193,6 +192,8 @@ struct CnnConfig {
 
     /// Throws ValueError naming the first setting out of range.
     void validate() const {
+        check<ValueError>(space == CnnSpace::macro || space == CnnSpace::micro, "space must be macro or micro, got ",
+                          search::space_name(space));
         check<ValueError>(layers >= 1 || (space == CnnSpace::micro && layers >= 0), "layers must be >= 1, got ", layers);
         check<ValueError>(nodes >= 1, "nodes must be >= 1, got ", nodes);
         check<ValueError>(filters >= 2 && filters % 2 == 0, "filters must be even and >= 2, got ", filters);

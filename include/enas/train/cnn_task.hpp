@@ -33,10 +33,6 @@
 
 namespace enas::train {
 
-/// The search space of a CnnConfig's space.
-inline search::SearchSpace search_space_of(CnnSpace space) {
-    return space == CnnSpace::macro ? search::SearchSpace::macro : search::SearchSpace::micro;
-}
 
 /// The loops' settings of a CnnConfig: its epochs, metrics cadence and SGDR schedule.
 inline LoopConfig loop_config_of(const CnnConfig& c) {
@@ -55,7 +51,7 @@ public:
     CnnTask(Context<D>& ctx, const CnnConfig& config, const CnnData& data, Model& model)
         : CnnTask(ctx, config, data, model, true) {}
 
-    search::SearchSpace space() const { return search_space_of(config_.space); }
+    search::SearchSpace space() const { return config_.space; }
     MetricNames metric_names() const { return {}; }  // accuracy, images per second
     std::int64_t steps_per_epoch() const { return data::batches_per_epoch(data_.train.size(), config_.batch, false); }
     std::int64_t num_params() const { return model_.arena().trainable_elements(); }
