@@ -31,7 +31,7 @@ stage "test release" ctest --preset release -j "$jobs"
 if [ "$skip_sanitize" -eq 0 ]; then
   stage "configure sanitize" cmake --preset sanitize
   stage "build sanitize" cmake --build --preset sanitize -j "$jobs"
-  stage "test sanitize (unit tests)" ctest --preset sanitize -j "$jobs" -L "core|autograd|ops|data|search|controller|child|train|cuda|emu"
+  stage "test sanitize (unit tests)" ctest --preset sanitize -j "$jobs" -L "core|autograd|ops|data|search|controller|child|run|train|cuda|emu"
 fi
 
 prefix=$(mktemp -d /tmp/enas-install.XXXXXX)
