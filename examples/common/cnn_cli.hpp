@@ -90,9 +90,8 @@ private:
         if (field.kind != FlagKind::value) {
             if constexpr (std::is_same_v<T, bool>) {
                 const bool value = field.kind == FlagKind::switch_on;
-                st->entries.push_back({key, app.add_flag(field.flag, field.help), [member, value](S& s) {
-                                           s.*member = value;
-                                       }});
+                st->entries.push_back(
+                    {key, app.add_flag(field.flag, field.help), [member, value](S& s) { s.*member = value; }});
             }
             return;
         }
@@ -103,9 +102,8 @@ private:
         } else {  // text: std::string or an enum with a JSON name
             std::string& text = st->texts.emplace_back(nlohmann::json(st->scratch.*member).template get<std::string>());
             option = app.add_option(field.flag, text, field.help);
-            st->entries.push_back({key, option, [&text, member](S& s) {
-                                       s.*member = nlohmann::json(text).template get<T>();
-                                   }});
+            st->entries.push_back(
+                {key, option, [&text, member](S& s) { s.*member = nlohmann::json(text).template get<T>(); }});
         }
         if (field.choices != nullptr) option->check(CLI::IsMember(split_choices(field.choices)))->capture_default_str();
     }
@@ -196,7 +194,9 @@ private:
 inline enas::run::RunFolder open_run(const CnnFlags& flags, const std::string& dir, const nlohmann::json& config) {
     using enas::run::RunFolderMode;
     enas::check<enas::ValueError>(!(flags.resume && flags.force), "--resume and --force exclude each other");
-    const RunFolderMode mode = flags.resume ? RunFolderMode::resume : flags.force ? RunFolderMode::force : RunFolderMode::fresh;
+    const RunFolderMode mode = flags.resume  ? RunFolderMode::resume
+                               : flags.force ? RunFolderMode::force
+                                             : RunFolderMode::fresh;
     enas::run::RunFolder run(dir, mode);
     if (flags.resume && std::filesystem::exists(run.file(enas::run::RunFolder::kConfig))) {
         nlohmann::json saved = run.read_config(), now = config;

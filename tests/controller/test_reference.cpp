@@ -160,7 +160,8 @@ TEST_CASE("float controllers (fast activations) agree with double ones", "[contr
         const float xf = static_cast<float>(x);
         worst_exp = std::max(worst_exp, std::fabs(cpu::lane_exp(xf) / std::exp(static_cast<double>(xf)) - 1));
         worst_tanh = std::max(worst_tanh, std::fabs(cpu::lane_tanh(xf) - std::tanh(static_cast<double>(xf))));
-        worst_sig = std::max(worst_sig, std::fabs(cpu::lane_sigmoid(xf) * (1 + std::exp(-static_cast<double>(xf))) - 1));
+        worst_sig =
+            std::max(worst_sig, std::fabs(cpu::lane_sigmoid(xf) * (1 + std::exp(-static_cast<double>(xf))) - 1));
     }
     std::printf("  lane_exp max rel err %.3g, lane_tanh max abs err %.3g, lane_sigmoid max rel err %.3g\n", worst_exp,
                 worst_tanh, worst_sig);

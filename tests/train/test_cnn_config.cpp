@@ -14,16 +14,37 @@ using namespace enas::train;
 namespace {
 // The JSON form as it was written by hand before the field table (HEAD 599735f).
 nlohmann::json hand_written_json(const CnnConfig& c) {
-    return {{"space", cnn_space_name(c.space)}, {"mode", c.mode == search::ChildMode::final ? "final" : "search"},
-            {"preset", c.preset}, {"dataset", c.dataset}, {"data_dir", c.data_dir}, {"seed", c.seed},
-            {"layers", c.layers}, {"nodes", c.nodes}, {"filters", c.filters}, {"batch", c.batch},
-            {"eval_batch", c.eval_batch}, {"epochs", c.epochs}, {"num_valid", c.num_valid},
-            {"train_limit", c.train_limit}, {"test_limit", c.test_limit}, {"lr_max", c.lr_max}, {"lr_min", c.lr_min},
-            {"lr_t0", c.lr_t0}, {"lr_t_mul", c.lr_t_mul}, {"l2", c.l2}, {"clip_global_norm", c.clip_global_norm},
-            {"keep_prob", c.keep_prob}, {"cutout", c.cutout}, {"aux_head", c.aux_head}, {"aux_weight", c.aux_weight},
-            {"drop_path_keep_prob", c.drop_path_keep_prob}, {"authors_last_branch", c.authors_last_branch},
-            {"authors_full_separable", c.authors_full_separable}, {"authors_frozen_aux", c.authors_frozen_aux},
-            {"authors_bank_init", c.authors_bank_init}, {"authors_search_eval", c.authors_search_eval},
+    return {{"space", cnn_space_name(c.space)},
+            {"mode", c.mode == search::ChildMode::final ? "final" : "search"},
+            {"preset", c.preset},
+            {"dataset", c.dataset},
+            {"data_dir", c.data_dir},
+            {"seed", c.seed},
+            {"layers", c.layers},
+            {"nodes", c.nodes},
+            {"filters", c.filters},
+            {"batch", c.batch},
+            {"eval_batch", c.eval_batch},
+            {"epochs", c.epochs},
+            {"num_valid", c.num_valid},
+            {"train_limit", c.train_limit},
+            {"test_limit", c.test_limit},
+            {"lr_max", c.lr_max},
+            {"lr_min", c.lr_min},
+            {"lr_t0", c.lr_t0},
+            {"lr_t_mul", c.lr_t_mul},
+            {"l2", c.l2},
+            {"clip_global_norm", c.clip_global_norm},
+            {"keep_prob", c.keep_prob},
+            {"cutout", c.cutout},
+            {"aux_head", c.aux_head},
+            {"aux_weight", c.aux_weight},
+            {"drop_path_keep_prob", c.drop_path_keep_prob},
+            {"authors_last_branch", c.authors_last_branch},
+            {"authors_full_separable", c.authors_full_separable},
+            {"authors_frozen_aux", c.authors_frozen_aux},
+            {"authors_bank_init", c.authors_bank_init},
+            {"authors_search_eval", c.authors_search_eval},
             {"macro_batch_stat_eval", c.macro_batch_stat_eval}};
 }
 
@@ -59,11 +80,16 @@ TEST_CASE("SearchConfig JSON: the keys of the hand-written form, and a round tri
     SearchConfig s = SearchConfig::preset_for(CnnSpace::micro, "quick");
     s.controller_init = "x.state";
     s.controller_start_epoch = 7;
-    const nlohmann::json old = {{"policy", s.policy}, {"controller_start_epoch", s.controller_start_epoch},
-                                {"train_steps", s.train_steps}, {"num_aggregate", s.num_aggregate},
-                                {"controller_lr", s.controller_lr}, {"reward_batch", s.reward_batch},
-                                {"eval_archs", s.eval_archs}, {"derive_k", s.derive_k},
-                                {"derive_batches", s.derive_batches}, {"controller_init", s.controller_init}};
+    const nlohmann::json old = {{"policy", s.policy},
+                                {"controller_start_epoch", s.controller_start_epoch},
+                                {"train_steps", s.train_steps},
+                                {"num_aggregate", s.num_aggregate},
+                                {"controller_lr", s.controller_lr},
+                                {"reward_batch", s.reward_batch},
+                                {"eval_archs", s.eval_archs},
+                                {"derive_k", s.derive_k},
+                                {"derive_batches", s.derive_batches},
+                                {"controller_init", s.controller_init}};
     CHECK(s.to_json() == old);
     CHECK(SearchConfig::from_json(old).to_json() == old);
 }

@@ -9,7 +9,7 @@
 
 namespace enas::backend {
 
-using cpu::batch_norm_forward, cuda::batch_norm_forward;
 using cpu::batch_norm_backward, cuda::batch_norm_backward;
+using cpu::batch_norm_forward, cuda::batch_norm_forward;
 
 }  // namespace enas::backend

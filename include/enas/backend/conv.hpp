@@ -9,8 +9,8 @@
 
 namespace enas::backend {
 
-using cpu::conv2d_forward, cuda::conv2d_forward;
 using cpu::conv2d_backward_input, cuda::conv2d_backward_input;
 using cpu::conv2d_backward_weight, cuda::conv2d_backward_weight;
+using cpu::conv2d_forward, cuda::conv2d_forward;
 
 }  // namespace enas::backend

@@ -9,11 +9,11 @@
 
 namespace enas::backend {
 
-using cpu::concat_forward, cuda::concat_forward;
 using cpu::concat_backward, cuda::concat_backward;
-using cpu::slice_forward, cuda::slice_forward;
-using cpu::slice_backward, cuda::slice_backward;
-using cpu::shifted_subsample_forward, cuda::shifted_subsample_forward;
+using cpu::concat_forward, cuda::concat_forward;
 using cpu::shifted_subsample_backward, cuda::shifted_subsample_backward;
+using cpu::shifted_subsample_forward, cuda::shifted_subsample_forward;
+using cpu::slice_backward, cuda::slice_backward;
+using cpu::slice_forward, cuda::slice_forward;
 
 }  // namespace enas::backend

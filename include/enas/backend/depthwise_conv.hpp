@@ -9,8 +9,8 @@
 
 namespace enas::backend {
 
-using cpu::depthwise_conv2d_forward, cuda::depthwise_conv2d_forward;
 using cpu::depthwise_conv2d_backward_input, cuda::depthwise_conv2d_backward_input;
 using cpu::depthwise_conv2d_backward_weight, cuda::depthwise_conv2d_backward_weight;
+using cpu::depthwise_conv2d_forward, cuda::depthwise_conv2d_forward;
 
 }  // namespace enas::backend

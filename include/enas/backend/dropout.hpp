@@ -9,12 +9,12 @@
 
 namespace enas::backend {
 
-using cpu::dropout_forward, cuda::dropout_forward;
 using cpu::dropout_backward, cuda::dropout_backward;
+using cpu::dropout_forward, cuda::dropout_forward;
 using cpu::dropout_mask, cuda::dropout_mask;
-using cpu::row_mask_forward, cuda::row_mask_forward;
-using cpu::row_mask_backward, cuda::row_mask_backward;
-using cpu::locked_mask_forward, cuda::locked_mask_forward;
 using cpu::locked_mask_backward, cuda::locked_mask_backward;
+using cpu::locked_mask_forward, cuda::locked_mask_forward;
+using cpu::row_mask_backward, cuda::row_mask_backward;
+using cpu::row_mask_forward, cuda::row_mask_forward;
 
 }  // namespace enas::backend

@@ -9,12 +9,12 @@
 
 namespace enas::backend {
 
-using cpu::activation_forward, cuda::activation_forward;
 using cpu::activation_backward, cuda::activation_backward;
+using cpu::activation_forward, cuda::activation_forward;
 using cpu::add_forward, cuda::add_forward;
-using cpu::mul_forward, cuda::mul_forward;
-using cpu::mul_backward, cuda::mul_backward;
-using cpu::scale_forward, cuda::scale_forward;
 using cpu::axpy, cuda::axpy;
+using cpu::mul_backward, cuda::mul_backward;
+using cpu::mul_forward, cuda::mul_forward;
+using cpu::scale_forward, cuda::scale_forward;
 
 }  // namespace enas::backend

@@ -9,7 +9,7 @@
 
 namespace enas::backend {
 
-using cpu::embedding_forward, cuda::embedding_forward;
 using cpu::embedding_backward, cuda::embedding_backward;
+using cpu::embedding_forward, cuda::embedding_forward;
 
 }  // namespace enas::backend

@@ -9,7 +9,7 @@
 
 namespace enas::backend {
 
-using cpu::lstm_cell_forward, cuda::lstm_cell_forward;
 using cpu::lstm_cell_backward, cuda::lstm_cell_backward;
+using cpu::lstm_cell_forward, cuda::lstm_cell_forward;
 
 }  // namespace enas::backend

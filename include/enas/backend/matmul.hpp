@@ -9,12 +9,12 @@
 
 namespace enas::backend {
 
-using cpu::matmul_forward, cuda::matmul_forward;
-using cpu::matmul_backward_a, cuda::matmul_backward_a;
-using cpu::matmul_backward_b, cuda::matmul_backward_b;
-using cpu::linear_forward, cuda::linear_forward;
+using cpu::linear_backward_bias, cuda::linear_backward_bias;
 using cpu::linear_backward_input, cuda::linear_backward_input;
 using cpu::linear_backward_weight, cuda::linear_backward_weight;
-using cpu::linear_backward_bias, cuda::linear_backward_bias;
+using cpu::linear_forward, cuda::linear_forward;
+using cpu::matmul_backward_a, cuda::matmul_backward_a;
+using cpu::matmul_backward_b, cuda::matmul_backward_b;
+using cpu::matmul_forward, cuda::matmul_forward;
 
 }  // namespace enas::backend

@@ -9,9 +9,9 @@
 
 namespace enas::backend {
 
-using cpu::sgd_step, cuda::sgd_step;
 using cpu::adam_step, cuda::adam_step;
-using cpu::sum_of_squares, cuda::sum_of_squares;
 using cpu::scale_in_place, cuda::scale_in_place;
+using cpu::sgd_step, cuda::sgd_step;
+using cpu::sum_of_squares, cuda::sum_of_squares;
 
 }  // namespace enas::backend

@@ -9,9 +9,9 @@
 
 namespace enas::backend {
 
-using cpu::avg_pool2d_forward, cuda::avg_pool2d_forward;
 using cpu::avg_pool2d_backward, cuda::avg_pool2d_backward;
-using cpu::max_pool2d_forward, cuda::max_pool2d_forward;
+using cpu::avg_pool2d_forward, cuda::avg_pool2d_forward;
 using cpu::max_pool2d_backward, cuda::max_pool2d_backward;
+using cpu::max_pool2d_forward, cuda::max_pool2d_forward;
 
 }  // namespace enas::backend

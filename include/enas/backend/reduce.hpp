@@ -9,11 +9,11 @@
 
 namespace enas::backend {
 
-using cpu::global_avg_pool_forward, cuda::global_avg_pool_forward;
 using cpu::global_avg_pool_backward, cuda::global_avg_pool_backward;
-using cpu::sum_forward, cuda::sum_forward;
+using cpu::global_avg_pool_forward, cuda::global_avg_pool_forward;
 using cpu::sum_backward, cuda::sum_backward;
-using cpu::sum_squares_forward, cuda::sum_squares_forward;
+using cpu::sum_forward, cuda::sum_forward;
 using cpu::sum_squares_backward, cuda::sum_squares_backward;
+using cpu::sum_squares_forward, cuda::sum_squares_forward;
 
 }  // namespace enas::backend

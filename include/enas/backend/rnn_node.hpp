@@ -9,7 +9,7 @@
 
 namespace enas::backend {
 
-using cpu::rnn_node_forward, cuda::rnn_node_forward;
 using cpu::rnn_node_backward, cuda::rnn_node_backward;
+using cpu::rnn_node_forward, cuda::rnn_node_forward;
 
 }  // namespace enas::backend

@@ -9,12 +9,12 @@
 
 namespace enas::backend {
 
-using cpu::softmax_forward, cuda::softmax_forward;
-using cpu::softmax_backward, cuda::softmax_backward;
-using cpu::log_softmax_forward, cuda::log_softmax_forward;
-using cpu::log_softmax_backward, cuda::log_softmax_backward;
-using cpu::softmax_cross_entropy_forward, cuda::softmax_cross_entropy_forward;
-using cpu::softmax_cross_entropy_backward, cuda::softmax_cross_entropy_backward;
 using cpu::argmax_forward, cuda::argmax_forward;
+using cpu::log_softmax_backward, cuda::log_softmax_backward;
+using cpu::log_softmax_forward, cuda::log_softmax_forward;
+using cpu::softmax_backward, cuda::softmax_backward;
+using cpu::softmax_cross_entropy_backward, cuda::softmax_cross_entropy_backward;
+using cpu::softmax_cross_entropy_forward, cuda::softmax_cross_entropy_forward;
+using cpu::softmax_forward, cuda::softmax_forward;
 
 }  // namespace enas::backend

@@ -15,15 +15,15 @@ namespace enas::controller::kernels {
 /// Additive attention scores s_j = Σ_i v[i] · tanh(keys_j[i] + q[i]) for n keys of size H.
 /// Keeps t_j = tanh(keys_j + q) in t [n, H] for the backward.
 template <class T>
-inline void attention_forward(const T* ENAS_RESTRICT q, const T* const* keys, int n, const T* ENAS_RESTRICT v, int hidden,
-                              T* ENAS_RESTRICT t, T* ENAS_RESTRICT s) {
+inline void attention_forward(const T* ENAS_RESTRICT q, const T* const* keys, int n, const T* ENAS_RESTRICT v,
+                              int hidden, T* ENAS_RESTRICT t, T* ENAS_RESTRICT s) {
     for (int j = 0; j < n; ++j) {
         const T* ENAS_RESTRICT k = keys[j];
         T* ENAS_RESTRICT tj = t + static_cast<std::int64_t>(j) * hidden;
         if constexpr (std::is_same_v<T, float>) {
             cpu::for_each_chunk(hidden, [&](int i, int lanes) {
-                cpu::store_partial(tj + i, cpu::lane_tanh(cpu::load_partial(k + i, lanes) + cpu::load_partial(q + i, lanes)),
-                                   lanes);
+                cpu::store_partial(
+                    tj + i, cpu::lane_tanh(cpu::load_partial(k + i, lanes) + cpu::load_partial(q + i, lanes)), lanes);
             });
         } else {
             for (int i = 0; i < hidden; ++i) tj[i] = std::tanh(k[i] + q[i]);

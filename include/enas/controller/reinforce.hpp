@@ -18,9 +18,9 @@ namespace enas::controller {
 
 /// Everything REINFORCE carries between samples, besides the weights and Adam moments.
 struct ReinforceState {
-    double baseline = 0;      ///< moving average of R
-    std::int64_t step = 0;    ///< Adam steps applied
-    std::int64_t pending = 0; ///< samples accumulated toward the next step (< num_aggregate)
+    double baseline = 0;       ///< moving average of R
+    std::int64_t step = 0;     ///< Adam steps applied
+    std::int64_t pending = 0;  ///< samples accumulated toward the next step (< num_aggregate)
 };
 
 /// R = task_reward + entropy_weight · entropy.
@@ -58,7 +58,8 @@ inline double gradient_scale(const ReinforceConfig& config) { return 1.0 / confi
 /// not worth an OpenMP region (whose spinning threads cost far more than they save when the
 /// machine is busy).
 template <Scalar T>
-void adam_step_serial(Context<Cpu>& ctx, nn::ParameterArena<Cpu, T>& params, const AdamParams& adam, std::int64_t step) {
+void adam_step_serial(Context<Cpu>& ctx, nn::ParameterArena<Cpu, T>& params, const AdamParams& adam,
+                      std::int64_t step) {
     const std::int64_t n = params.param_elements();
     for (std::int64_t begin = 0; begin < n; begin += cpu::kParallelGrain) {
         const std::int64_t len = std::min(cpu::kParallelGrain, n - begin);
@@ -72,8 +73,8 @@ void adam_step_serial(Context<Cpu>& ctx, nn::ParameterArena<Cpu, T>& params, con
 /// Counts the sample; when num_aggregate samples have accumulated, applies one Adam step to the
 /// arena (gradients are the averaged sum), zeroes the gradients and increments the step.
 template <Scalar T>
-void finish_update(ReinforceState& state, const ReinforceConfig& config, Context<Cpu>& ctx, nn::ParameterArena<Cpu, T>& params,
-                   UpdateResult& result) {
+void finish_update(ReinforceState& state, const ReinforceConfig& config, Context<Cpu>& ctx,
+                   nn::ParameterArena<Cpu, T>& params, UpdateResult& result) {
     ++state.pending;
     if (state.pending >= config.num_aggregate) {
         ++state.step;

@@ -54,7 +54,8 @@ public:
 
 class Reader {
 public:
-    Reader(const std::string& path, const std::vector<char>& bytes, std::size_t end) : path_(path), bytes_(bytes), end_(end) {}
+    Reader(const std::string& path, const std::vector<char>& bytes, std::size_t end)
+        : path_(path), bytes_(bytes), end_(end) {}
     template <class V>
     V get(const char* what) {
         need(sizeof(V), what);
@@ -78,8 +79,8 @@ public:
 private:
     void need(std::size_t n, const char* what) const {
         if (n > end_ - at_)
-            fail("truncated at byte " + std::to_string(at_) + " while reading " + what + " (needs " + std::to_string(n) +
-                 " bytes, " + std::to_string(end_ - at_) + " left)");
+            fail("truncated at byte " + std::to_string(at_) + " while reading " + what + " (needs " +
+                 std::to_string(n) + " bytes, " + std::to_string(end_ - at_) + " left)");
     }
     const std::string& path_;
     const std::vector<char>& bytes_;
@@ -112,7 +113,8 @@ void write_controller_state(std::ostream& out, SpaceKind space, const nn::Parame
         w.put(static_cast<std::uint32_t>(block.shape.rank()));
         for (int d = 0; d < block.shape.rank(); ++d) w.put(static_cast<std::int64_t>(block.shape[d]));
         for (const Tensor<T, Cpu>* t : {&params->values(), &params->grads(), &params->adam_m(), &params->adam_v()})
-            for (std::int64_t i = 0; i < block.shape.numel(); ++i) w.put(static_cast<double>(t->data()[block.offset + i]));
+            for (std::int64_t i = 0; i < block.shape.numel(); ++i)
+                w.put(static_cast<double>(t->data()[block.offset + i]));
     }
     w.put(fnv1a(w.bytes.data(), w.bytes.size()));
     out.write(w.bytes.data(), static_cast<std::streamsize>(w.bytes.size()));
@@ -123,8 +125,8 @@ void write_controller_state(std::ostream& out, SpaceKind space, const nn::Parame
 /// shapes), `state` and `rng`; `path` names the source in messages. Nothing is modified unless the
 /// whole state is valid.
 template <Scalar T>
-void read_controller_state(std::istream& in, const std::string& path, SpaceKind space, nn::ParameterArena<Cpu, T>* params,
-                           ReinforceState& state, Rng& rng) {
+void read_controller_state(std::istream& in, const std::string& path, SpaceKind space,
+                           nn::ParameterArena<Cpu, T>* params, ReinforceState& state, Rng& rng) {
     using namespace state_io_detail;
     std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     check<IoError>(!in.bad(), "controller state: reading '", path, "' failed");
@@ -154,9 +156,11 @@ void read_controller_state(std::istream& in, const std::string& path, SpaceKind 
     for (std::uint32_t b = 0; b < num_blocks; ++b) {
         const auto& block = params->param_entry(static_cast<nn::ParamId>(b));
         const std::string name = r.get_string("block name");
-        if (name != block.name) r.fail("parameter block " + std::to_string(b) + " is '" + name + "', expected '" + block.name + "'");
+        if (name != block.name)
+            r.fail("parameter block " + std::to_string(b) + " is '" + name + "', expected '" + block.name + "'");
         const auto rank = r.get<std::uint32_t>("block rank");
-        if (rank > static_cast<std::uint32_t>(Shape::kMaxRank)) r.fail("block '" + name + "' has rank " + std::to_string(rank));
+        if (rank > static_cast<std::uint32_t>(Shape::kMaxRank))
+            r.fail("block '" + name + "' has rank " + std::to_string(rank));
         std::vector<std::int64_t> dims(rank);
         for (auto& d : dims) d = r.get<std::int64_t>("block shape");
         bool same = static_cast<int>(rank) == block.shape.rank();
@@ -180,7 +184,8 @@ void read_controller_state(std::istream& in, const std::string& path, SpaceKind 
     for (std::uint32_t b = 0; b < num_blocks; ++b) {
         const auto& block = params->param_entry(static_cast<nn::ParamId>(b));
         for (Tensor<T, Cpu>* t : {&params->values(), &params->grads(), &params->adam_m(), &params->adam_v()})
-            for (std::int64_t i = 0; i < block.shape.numel(); ++i) t->data()[block.offset + i] = static_cast<T>(staged[at++]);
+            for (std::int64_t i = 0; i < block.shape.numel(); ++i)
+                t->data()[block.offset + i] = static_cast<T>(staged[at++]);
     }
     state = loaded;
     rng.set_state(seed, offset);

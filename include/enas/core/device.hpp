@@ -27,9 +27,9 @@ inline constexpr bool has_cuda_backend = ENAS_HAS_CUDA != 0;
 
 namespace detail {
 [[noreturn]] inline void throw_no_cuda(const char* what) {
-    throw DeviceError(detail::concat(
-        what, " on the cuda device: this build of enas has no CUDA backend (configure with "
-              "-DENAS_CUDA=ON for a GPU, or -DENAS_CUDA_EMULATION=ON for the CPU emulator)"));
+    throw DeviceError(detail::concat(what,
+                                     " on the cuda device: this build of enas has no CUDA backend (configure with "
+                                     "-DENAS_CUDA=ON for a GPU, or -DENAS_CUDA_EMULATION=ON for the CPU emulator)"));
 }
 }  // namespace detail
 

@@ -75,8 +75,8 @@ Var<float, D> batch_norm(ForwardPass<D>& f, const Var<float, D>& x, const BatchN
         return ops::batch_norm(f.tape, x, f.param(ids.gamma), f.param(ids.beta), p);
     }
     p.mode = f.bn == BnStats::running ? BatchNormMode::Eval
-             : f.bn == BnStats::batch  ? BatchNormMode::TrainNoRunningUpdate
-                                       : BatchNormMode::Train;
+             : f.bn == BnStats::batch ? BatchNormMode::TrainNoRunningUpdate
+                                      : BatchNormMode::Train;
     return ops::batch_norm(f.tape, x, f.param(ids.gamma), f.param(ids.beta), f.arena.state(ids.mean),
                            f.arena.state(ids.var), p);
 }
@@ -123,8 +123,8 @@ struct SeparableConvBn {
 template <Device D>
 SeparableConvBn add_separable_conv_bn(ParameterArena<D>& arena, const std::string& name, std::int64_t c_out,
                                       std::int64_t c_in, std::int64_t k, int stride = 1,
-                                      bool bn_running_statistics = true, double epsilon = 1e-5,
-                                      bool relu_first = true, DepthwiseFanIn fan = DepthwiseFanIn::kernel) {
+                                      bool bn_running_statistics = true, double epsilon = 1e-5, bool relu_first = true,
+                                      DepthwiseFanIn fan = DepthwiseFanIn::kernel) {
     SeparableConvBn s;
     s.relu_first = relu_first;
     s.depthwise = arena.add(name + "/w_depth", Shape{c_in, 1, k, k}, depthwise_he_normal(k, c_in, fan));

@@ -31,10 +31,8 @@ Var<T, D> matmul(Tape<D>& tape, const Var<T, D>& a, const Var<T, D>& b, bool tra
     Var<T, D> out = tape.output(matmul(tape.ctx(), ac, bc, trans_a, trans_b), a, b);
     tape.record(out, [a, b, ac, bc, out, trans_a, trans_b](Context<D>& ctx) {
         if (!out.has_grad()) return;
-        if (a.requires_grad())
-            backend::matmul_backward_a(ctx, trans_a, trans_b, bc, out.grad(), a.grad_buffer(ctx));
-        if (b.requires_grad())
-            backend::matmul_backward_b(ctx, trans_a, trans_b, ac, out.grad(), b.grad_buffer(ctx));
+        if (a.requires_grad()) backend::matmul_backward_a(ctx, trans_a, trans_b, bc, out.grad(), a.grad_buffer(ctx));
+        if (b.requires_grad()) backend::matmul_backward_b(ctx, trans_a, trans_b, ac, out.grad(), b.grad_buffer(ctx));
     });
     return out;
 }
@@ -45,8 +43,8 @@ template <Scalar T, Device D>
 Tensor<T, D> linear(Context<D>& ctx, const Tensor<T, D>& x, const Tensor<T, D>& w, const Tensor<T, D>& bias) {
     detail::require_rank("linear", "x", x, 2);
     detail::require_rank("linear", "w", w, 2);
-    check<ShapeError>(x.dim(1) == w.dim(1), "linear: x ", x.shape().str(), " has ", x.dim(1),
-                      " features but w ", w.shape().str(), " expects ", w.dim(1), " (w is [out, in])");
+    check<ShapeError>(x.dim(1) == w.dim(1), "linear: x ", x.shape().str(), " has ", x.dim(1), " features but w ",
+                      w.shape().str(), " expects ", w.dim(1), " (w is [out, in])");
     if (bias.defined()) detail::require_shape("linear", "bias", bias, Shape{w.dim(0)});
     Tensor<T, D> xc = x.contiguous(), wc = w.contiguous();
     Tensor<T, D> bc = bias.defined() ? bias.contiguous() : bias;

@@ -86,7 +86,7 @@ private:
     double phase_start_ = 0;
     double last_draw_ = -1e300;
     std::int64_t images_ = 0;
-    std::size_t live_width_ = 0;       // characters of the live '\r' line on screen
+    std::size_t live_width_ = 0;  // characters of the live '\r' line on screen
     bool printed_current_step_ = false;
     bool in_phase_ = false;
     std::map<std::string, double> phase_seconds_;  // last full duration per phase name

@@ -128,8 +128,8 @@ inline void lstm_step_backward_gates(const T* ENAS_RESTRICT saved, const T* ENAS
 /// activated gates [i, f, o, g] to `gates` [B, 4H] (kept for the backward), and h, c [B, H].
 template <class T>
 void lstm_cell_forward(Context<Cpu>&, const Tensor<T, Cpu>& x, const Tensor<T, Cpu>& h_prev,
-                       const Tensor<T, Cpu>& c_prev, const Tensor<T, Cpu>& w, Tensor<T, Cpu>& gates,
-                       Tensor<T, Cpu>& h, Tensor<T, Cpu>& c) {
+                       const Tensor<T, Cpu>& c_prev, const Tensor<T, Cpu>& w, Tensor<T, Cpu>& gates, Tensor<T, Cpu>& h,
+                       Tensor<T, Cpu>& c) {
     const std::int64_t batch = x.dim(0), in = x.dim(1), hidden = h_prev.dim(1), four_h = 4 * hidden;
     if (batch == 1) {  // the batch-1 step (gates only: the batched backward recomputes tanh(c))
         lstm_step_forward<T>(x.data(), static_cast<int>(in), h_prev.data(), w.data(), static_cast<int>(hidden),
@@ -204,8 +204,8 @@ void lstm_cell_backward(Context<Cpu>& ctx, const Tensor<T, Cpu>& x, const Tensor
             }
         }
     });
-    const T* w_x = w.data();                  // rows [0, I) of W
-    const T* w_h = w.data() + in * four_h;    // rows [I, I + H)
+    const T* w_x = w.data();                // rows [0, I) of W
+    const T* w_h = w.data() + in * four_h;  // rows [I, I + H)
     if (dw) {
         gemm<T>(true, false, in, four_h, batch, T(1), x.data(), in, da, four_h, T(1), dw->data(), four_h);
         gemm<T>(true, false, hidden, four_h, batch, T(1), h_prev.data(), hidden, da, four_h, T(1),

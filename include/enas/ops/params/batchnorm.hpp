@@ -41,4 +41,3 @@ struct BatchNormParams {
 inline bool uses_batch_statistics(BatchNormMode m) { return m != BatchNormMode::Eval; }
 
 }  // namespace enas
-

@@ -24,4 +24,3 @@ ENAS_HD inline std::uint32_t dropout_keep_limit(double keep_prob) {
 }
 
 }  // namespace enas
-

@@ -18,4 +18,3 @@ inline const char* activation_name(Activation a) {
 }
 
 }  // namespace enas
-

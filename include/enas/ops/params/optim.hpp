@@ -41,4 +41,3 @@ struct AdamParams {
 inline const char* adam_form_name(AdamForm f) { return f == AdamForm::TensorFlow ? "tensorflow" : "pytorch"; }
 
 }  // namespace enas
-

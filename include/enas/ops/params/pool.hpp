@@ -51,4 +51,3 @@ inline PoolAxis pool_axis(std::int64_t in, int kernel, int stride, Padding paddi
 }
 
 }  // namespace enas
-
