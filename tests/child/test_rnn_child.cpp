@@ -182,6 +182,61 @@ TEST_CASE("rnn child: a dropout-free window equals the naive reference, any batc
     }
 }
 
+TEST_CASE("rnn child: a training window's dropouts against the naive reference (masks fixed per window)",
+          "[child]") {
+    std::mt19937 arch_rng(43);
+    Context<Cpu> ctx(2);
+    Rng rng(47);
+    for (RnnFormat format : {RnnFormat::lm, RnnFormat::original}) {
+        RnnChildConfig c = tiny_config(format, 9, 5, 3);
+        c.init_range = 0.5;
+        c.drop_word = 0.3;
+        c.drop_embedding = 0.2;
+        c.drop_input = 0.4;
+        c.drop_state = 0.25;
+        c.drop_output = 0.5;
+        c.tar_beta = c.ar_alpha = c.weight_decay = 0;
+        c.sum_loss_over_steps = false;
+        RnnChild<Cpu> model(ctx, c, 4);
+        const RnnArch arch = random_arch(arch_rng, format, 3);
+        const std::int64_t batch = 3, steps = 5;
+        const auto n = static_cast<std::size_t>(batch * steps);
+        const std::vector<std::int32_t> in = random_ids(rng, n, c.vocab_size), tg = random_ids(rng, n, c.vocab_size);
+        const auto s0 = test::random_tensor<float>({batch, c.hidden}, rng);
+        Context<Cpu> run(77), replay(77);
+        Tape<Cpu> tape(run);
+        const auto r = model.forward(tape, arch, make_window<Cpu>(in, tg, batch, steps), s0);
+
+        // The draws in their documented order: the word mask, then the locked [B, H] masks
+        // (embedding, input, state, output).
+        const Tensor<float, Cpu> table = model.arena().peek(model.embedding_param()).value();
+        Tensor<float, Cpu> word;
+        ops::embedding_dropout(replay, table, 1.0 - c.drop_word, &word);
+        naive::RnnWindowMasks masks;
+        masks.word = to_doubles(word);
+        const auto emb = to_doubles(rnn::draw_mask<float>(replay, batch, c.hidden, c.drop_embedding));
+        masks.input = to_doubles(rnn::draw_mask<float>(replay, batch, c.hidden, c.drop_input));
+        for (std::size_t i = 0; i < emb.size(); ++i) masks.input[i] *= emb[i];
+        masks.state = to_doubles(rnn::draw_mask<float>(replay, batch, c.hidden, c.drop_state));
+        masks.output = to_doubles(rnn::draw_mask<float>(replay, batch, c.hidden, c.drop_output));
+
+        std::vector<std::vector<int>> ids(steps, std::vector<int>(batch)), targets = ids;
+        for (std::int64_t b = 0; b < batch; ++b)
+            for (std::int64_t t = 0; t < steps; ++t) {
+                ids[t][b] = in[static_cast<std::size_t>(b * steps + t)];
+                targets[t][b] = tg[static_cast<std::size_t>(b * steps + t)];
+            }
+        std::vector<double> state;
+        const double ref = naive::rnn_window_cross_entropy(arch, to_doubles(table), static_cast<int>(c.vocab_size),
+                                                           naive_weights(model, arch), ids, targets, to_doubles(s0),
+                                                           &state, masks);
+        INFO(search::rnn_format_name(format) << " arch " << arch.to_string());
+        REQUIRE(r.loss.value().item() == Approx(ref).epsilon(1e-5));
+        const Tensor<double, Cpu> state_t = Tensor<double, Cpu>::from_vector({batch, c.hidden}, state);
+        ENAS_REQUIRE_CLOSE(r.state, state_t, 1e-5, 1e-5);
+    }
+}
+
 TEST_CASE("rnn child: gradient check of a whole BPTT window in double", "[child]") {
     std::mt19937 arch_rng(13);
     Rng rng(17);

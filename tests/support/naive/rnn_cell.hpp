@@ -85,26 +85,38 @@ inline std::vector<double> rnn_cell(const search::RnnArch& arch, const RnnCellWe
     return out;
 }
 
-/// Mean cross-entropy per token of a dropout-free window: ids and targets [T][B], s0 [B, H];
-/// logits_t = s_t . Emb^T. `state` receives s_T.
+/// Dropout masks of a window (empty = none): `word` [V] scales embedding rows; `input`, `state`
+/// and `output` are [B, H], the same at every step.
+struct RnnWindowMasks {
+    std::vector<double> word, input, state, output;
+};
+
+/// Mean cross-entropy per token of a window: ids and targets [T][B], s0 [B, H]; x_t is the
+/// (word-masked) embedding row, logits_t = (s_t * output mask) . Emb^T with the unmasked
+/// embedding. `state` receives s_T.
 inline double rnn_window_cross_entropy(const search::RnnArch& arch, const std::vector<double>& embedding, int vocab,
                                        const RnnCellWeights& w, const std::vector<std::vector<int>>& ids,
                                        const std::vector<std::vector<int>>& targets, std::vector<double> s,
-                                       std::vector<double>* state = nullptr) {
+                                       std::vector<double>* state = nullptr, const RnnWindowMasks& masks = {}) {
     const int h = w.hidden, batch = static_cast<int>(ids[0].size());
     double total = 0;
     for (std::size_t t = 0; t < ids.size(); ++t) {
         std::vector<double> x(static_cast<std::size_t>(batch * h));
-        for (int b = 0; b < batch; ++b)
+        for (int b = 0; b < batch; ++b) {
+            const int id = ids[t][static_cast<std::size_t>(b)];
+            const double scale = masks.word.empty() ? 1.0 : masks.word[static_cast<std::size_t>(id)];
             for (int j = 0; j < h; ++j)
-                x[static_cast<std::size_t>(b * h + j)] = embedding[static_cast<std::size_t>(ids[t][static_cast<std::size_t>(b)] * h + j)];
-        s = rnn_cell(arch, w, batch, x, s);
+                x[static_cast<std::size_t>(b * h + j)] = scale * embedding[static_cast<std::size_t>(id * h + j)];
+        }
+        s = rnn_cell(arch, w, batch, x, s, masks.input, masks.state);
         for (int b = 0; b < batch; ++b) {
             std::vector<double> logits(static_cast<std::size_t>(vocab), 0.0);
             for (int v = 0; v < vocab; ++v)
-                for (int j = 0; j < h; ++j)
-                    logits[static_cast<std::size_t>(v)] +=
-                        s[static_cast<std::size_t>(b * h + j)] * embedding[static_cast<std::size_t>(v * h + j)];
+                for (int j = 0; j < h; ++j) {
+                    const auto i = static_cast<std::size_t>(b * h + j);
+                    logits[static_cast<std::size_t>(v)] += s[i] * (masks.output.empty() ? 1.0 : masks.output[i]) *
+                                                           embedding[static_cast<std::size_t>(v * h + j)];
+                }
             const double mx = *std::max_element(logits.begin(), logits.end());
             double z = 0;
             for (double l : logits) z += std::exp(l - mx);
