@@ -21,6 +21,7 @@
 #include "enas/child/rnn_config.hpp"
 #include "enas/data/bptt.hpp"
 #include "enas/data/ptb.hpp"
+#include "enas/nn/init.hpp"
 #include "enas/nn/parameter_arena.hpp"
 
 namespace enas::child {
