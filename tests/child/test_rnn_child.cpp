@@ -131,11 +131,12 @@ TEST_CASE("rnn child: the original format averages the loose ends, the lm format
         const auto out = rnn::cell_step(tape, arch, w, {}, Var<float, Cpu>(test::random_tensor<float>({b, h}, rng)),
                                         Var<float, Cpu>(test::random_tensor<float>({b, h}, rng)), &nodes);
         const std::vector<int> avg = arch.format() == RnnFormat::original ? std::vector<int>{3, 4, 7, 9, 10, 11}
-                                                                           : std::vector<int>{1, 2, 3, 4, 5, 6, 7, 8};
+                                                                          : std::vector<int>{1, 2, 3, 4, 5, 6, 7, 8};
         std::vector<double> expected(static_cast<std::size_t>(b * h), 0.0);
         for (int l : avg)
             for (std::int64_t i = 0; i < b * h; ++i)
-                expected[static_cast<std::size_t>(i)] += nodes[static_cast<std::size_t>(l)].value().data()[i] / avg.size();
+                expected[static_cast<std::size_t>(i)] +=
+                    nodes[static_cast<std::size_t>(l)].value().data()[i] / avg.size();
         INFO(arch.to_string());
         const Tensor<double, Cpu> expected_t = Tensor<double, Cpu>::from_vector({b, h}, expected);
         ENAS_REQUIRE_CLOSE(out.value(), expected_t, 1e-6, 1e-6);
@@ -154,7 +155,8 @@ TEST_CASE("rnn child: a dropout-free window equals the naive reference, any batc
             const RnnArch arch = random_arch(arch_rng, format, 4);
             const std::int64_t steps = 4;
             const auto n = static_cast<std::size_t>(batch * steps);
-            const std::vector<std::int32_t> in = random_ids(rng, n, c.vocab_size), tg = random_ids(rng, n, c.vocab_size);
+            const std::vector<std::int32_t> in = random_ids(rng, n, c.vocab_size),
+                                            tg = random_ids(rng, n, c.vocab_size);
             const RnnWindow<Cpu> window = make_window<Cpu>(in, tg, batch, steps);
             const auto s0 = test::random_tensor<float>({batch, c.hidden}, rng);
             const RnnEvalResult<Cpu> r = model.evaluate(ctx, arch, window, s0);
@@ -182,8 +184,7 @@ TEST_CASE("rnn child: a dropout-free window equals the naive reference, any batc
     }
 }
 
-TEST_CASE("rnn child: a training window's dropouts against the naive reference (masks fixed per window)",
-          "[child]") {
+TEST_CASE("rnn child: a training window's dropouts against the naive reference (masks fixed per window)", "[child]") {
     std::mt19937 arch_rng(43);
     Context<Cpu> ctx(2);
     Rng rng(47);
@@ -227,9 +228,9 @@ TEST_CASE("rnn child: a training window's dropouts against the naive reference (
                 targets[t][b] = tg[static_cast<std::size_t>(b * steps + t)];
             }
         std::vector<double> state;
-        const double ref = naive::rnn_window_cross_entropy(arch, to_doubles(table), static_cast<int>(c.vocab_size),
-                                                           naive_weights(model, arch), ids, targets, to_doubles(s0),
-                                                           &state, masks);
+        const double ref =
+            naive::rnn_window_cross_entropy(arch, to_doubles(table), static_cast<int>(c.vocab_size),
+                                            naive_weights(model, arch), ids, targets, to_doubles(s0), &state, masks);
         INFO(search::rnn_format_name(format) << " arch " << arch.to_string());
         REQUIRE(r.loss.value().item() == Approx(ref).epsilon(1e-5));
         const Tensor<double, Cpu> state_t = Tensor<double, Cpu>::from_vector({batch, c.hidden}, state);
@@ -261,11 +262,12 @@ TEST_CASE("rnn child: gradient check of a whole BPTT window in double", "[child]
             w.w_prev = param({2 * h, 2 * h});
             for (int l = 1; l < arch.num_nodes(); ++l) w.nodes.push_back(param({h, 2 * h}));
             const Tensor<double, Cpu> s0 = test::random_tensor<double>({b, h}, rng);
-            const RnnWindow<Cpu> window = make_window<Cpu>(random_ids(rng, b * steps, v), random_ids(rng, b * steps, v), b, steps);
+            const RnnWindow<Cpu> window =
+                make_window<Cpu>(random_ids(rng, b * steps, v), random_ids(rng, b * steps, v), b, steps);
             std::vector<Var<double, Cpu>> inputs{w.embedding, w.w_prev};
             inputs.insert(inputs.end(), w.nodes.begin(), w.nodes.end());
-            INFO(search::rnn_format_name(format) << " arch " << arch.to_string() << " decay form "
-                                                 << static_cast<int>(form));
+            INFO(search::rnn_format_name(format)
+                 << " arch " << arch.to_string() << " decay form " << static_cast<int>(form));
             ENAS_REQUIRE_GRADCHECK(grad_check(
                 [&](Tape<Cpu>& tape) {
                     return rnn::rnn_window(tape, c, arch, w, window.inputs, window.targets, s0, true).loss;
@@ -302,8 +304,8 @@ TEST_CASE("rnn child: a training step touches only the sampled weights", "[child
                 for (float x : g) norm += static_cast<double>(x) * x;
                 REQUIRE((norm > 0) == arena.touched(id));
             }
-            REQUIRE(arena.touched_elements() ==
-                    c.vocab_size * c.hidden + 4 * c.hidden * c.hidden + (arch.num_nodes() - 1) * 2 * c.hidden * c.hidden);
+            REQUIRE(arena.touched_elements() == c.vocab_size * c.hidden + 4 * c.hidden * c.hidden +
+                                                    (arch.num_nodes() - 1) * 2 * c.hidden * c.hidden);
             arena.zero_touched_grads();
             arena.clear_touched();
         }
@@ -365,7 +367,8 @@ TEST_CASE("rnn child: a few SGD steps learn a repeating sequence", "[child]") {
         rows.batch = 4;
         rows.length = 41;
         for (std::int64_t b = 0; b < rows.batch; ++b)
-            for (std::int64_t t = 0; t < rows.length; ++t) rows.ids.push_back(static_cast<std::int32_t>((b * 3 + t) % 10));
+            for (std::int64_t t = 0; t < rows.length; ++t)
+                rows.ids.push_back(static_cast<std::int32_t>((b * 3 + t) % 10));
         auto valid_loss = [&]() {
             const RnnEvalResult<Cpu> r =
                 model.evaluate(ctx, arch, make_window<Cpu>(rows, {0, 40, 1.0}), model.zero_state(ctx, rows.batch));
@@ -436,9 +439,9 @@ TEST_CASE("rnn child: training windows, masks and errors", "[child]") {
         Tape<Cpu> tape(ctx);
         ENAS_REQUIRE_THROWS(model.forward(tape, RnnArch::parse("0 1", RnnFormat::lm), window, model.zero_state(ctx, 2)),
                             ValueError, Catch::Contains("N = 1") && Catch::Contains("N = 2"));
-        ENAS_REQUIRE_THROWS(model.forward(tape, RnnArch::parse("0 0 1", RnnFormat::original), window,
-                                          model.zero_state(ctx, 2)),
-                            ValueError, Catch::Contains("rnn-original"));
+        ENAS_REQUIRE_THROWS(
+            model.forward(tape, RnnArch::parse("0 0 1", RnnFormat::original), window, model.zero_state(ctx, 2)),
+            ValueError, Catch::Contains("rnn-original"));
         ENAS_REQUIRE_THROWS(model.forward(tape, arch, window, model.zero_state(ctx, 3)), ShapeError,
                             Catch::Contains("state"));
         RnnChildConfig bad = c;

@@ -57,7 +57,8 @@ TEST_CASE("cuda rnn child: training steps and evaluation equal the CPU", "[cuda]
         sgd_config.clip_global_norm = 0.25;
         optim::ChildSgd<Cpu> cpu_sgd(cpu_ctx, cpu_model.arena(), sgd_config);
         optim::ChildSgd<Cuda> cuda_sgd(cuda_ctx, cuda_model.arena(), sgd_config);
-        ENAS_REQUIRE_CUDA_CLOSE(what + " initial weights", cuda_model.arena().values(), cpu_model.arena().values(), 0, 0);
+        ENAS_REQUIRE_CUDA_CLOSE(what + " initial weights", cuda_model.arena().values(), cpu_model.arena().values(), 0,
+                                0);
 
         const data::TokenRows rows = random_rows(7, 3, 13, config.vocab_size);
         Tensor<float, Cpu> cpu_state = cpu_model.zero_state(cpu_ctx, 3);
@@ -86,9 +87,10 @@ TEST_CASE("cuda rnn child: training steps and evaluation equal the CPU", "[cuda]
         for (std::int64_t batch : {3, 1}) {
             const data::TokenRows eval_rows = random_rows(8, batch, 9, config.vocab_size);
             const data::BpttWindow w{0, 8, 1.0};
-            const auto ec = cpu_model.evaluate(cpu_ctx, arch, make_window<Cpu>(eval_rows, w), cpu_model.zero_state(cpu_ctx, batch));
-            const auto eg =
-                cuda_model.evaluate(cuda_ctx, arch, make_window<Cuda>(eval_rows, w), cuda_model.zero_state(cuda_ctx, batch));
+            const auto ec =
+                cpu_model.evaluate(cpu_ctx, arch, make_window<Cpu>(eval_rows, w), cpu_model.zero_state(cpu_ctx, batch));
+            const auto eg = cuda_model.evaluate(cuda_ctx, arch, make_window<Cuda>(eval_rows, w),
+                                                cuda_model.zero_state(cuda_ctx, batch));
             std::printf("  %-44s cpu %.7f cuda %.7f\n", (what + " eval batch " + std::to_string(batch)).c_str(),
                         ec.total_cross_entropy, eg.total_cross_entropy);
             REQUIRE(eg.tokens == ec.tokens);

@@ -79,7 +79,8 @@ Var<T, D> cell_step(Tape<D>& tape, const search::RnnArch& arch, const RnnWeights
     }
     const std::vector<int> out_nodes = arch.output_nodes();
     Var<T, D> out = s[static_cast<std::size_t>(out_nodes[0])];
-    for (std::size_t i = 1; i < out_nodes.size(); ++i) out = ops::add(tape, out, s[static_cast<std::size_t>(out_nodes[i])]);
+    for (std::size_t i = 1; i < out_nodes.size(); ++i)
+        out = ops::add(tape, out, s[static_cast<std::size_t>(out_nodes[i])]);
     if (out_nodes.size() > 1) out = ops::scale(tape, out, static_cast<T>(1.0 / static_cast<double>(out_nodes.size())));
     if (nodes) *nodes = std::move(s);
     return out;
@@ -140,7 +141,8 @@ std::vector<Var<T, D>> decayed_weights(const RnnWeights<T, D>& w, WeightDecayFor
     std::vector<Var<T, D>> out;
     if (form == WeightDecayForm::sum_squares) out.push_back(w.embedding);
     out.push_back(w.w_prev);
-    for (std::size_t l = form == WeightDecayForm::sum_squares ? 0 : 1; l < w.nodes.size(); ++l) out.push_back(w.nodes[l]);
+    for (std::size_t l = form == WeightDecayForm::sum_squares ? 0 : 1; l < w.nodes.size(); ++l)
+        out.push_back(w.nodes[l]);
     return out;
 }
 
@@ -149,8 +151,8 @@ template <Scalar T, Device D>
 Var<T, D> weight_penalty(Tape<D>& tape, const std::vector<Var<T, D>>& weights, double coeff, WeightDecayForm form) {
     Var<T, D> total;
     for (const Var<T, D>& w : weights) {
-        const Var<T, D> sq =
-            form == WeightDecayForm::sum_squares ? ops::sum_squares(tape, w) : ops::sum_squares(tape, ops::mul(tape, w, w));
+        const Var<T, D> sq = form == WeightDecayForm::sum_squares ? ops::sum_squares(tape, w)
+                                                                  : ops::sum_squares(tape, ops::mul(tape, w, w));
         total = total.defined() ? ops::add(tape, total, sq) : sq;
     }
     if (!total.defined()) return total;
@@ -214,8 +216,8 @@ RnnWindowResult<T, D> rnn_window(Tape<D>& tape, const RnnChildConfig& config, co
     if (config.tar_beta > 0 && steps > 1)
         r.loss = ops::add(tape, r.loss, temporal_activation_regularizer(tape, r.outputs, config.tar_beta));
     if (config.weight_decay > 0) {
-        const Var<T, D> wd =
-            weight_penalty(tape, decayed_weights(w, config.weight_decay_form), config.weight_decay, config.weight_decay_form);
+        const Var<T, D> wd = weight_penalty(tape, decayed_weights(w, config.weight_decay_form), config.weight_decay,
+                                            config.weight_decay_form);
         if (wd.defined()) r.loss = ops::add(tape, r.loss, wd);
     }
     return r;

@@ -113,7 +113,8 @@ public:
     rnn::RnnWindowResult<float, D> forward(Tape<D>& tape, const search::RnnArch& arch, const RnnWindow<D>& window,
                                            const Tensor<float, D>& state, bool training = true) {
         check_arch(arch);
-        return rnn::rnn_window(tape, config_, arch, weights(arch, true), window.inputs, window.targets, state, training);
+        return rnn::rnn_window(tape, config_, arch, weights(arch, true), window.inputs, window.targets, state,
+                               training);
     }
 
     /// Evaluation of one window (no dropout, no gradient, no weight touched), any batch size
@@ -123,8 +124,8 @@ public:
         check_arch(arch);
         Tape<D> tape(ctx);
         NoGrad<D> no_grad(tape);
-        const rnn::RnnWindowResult<float, D> r = rnn::rnn_window(tape, config_, arch, weights(arch, false),
-                                                                 window.inputs, window.targets, state, false);
+        const rnn::RnnWindowResult<float, D> r =
+            rnn::rnn_window(tape, config_, arch, weights(arch, false), window.inputs, window.targets, state, false);
         RnnEvalResult<D> out;
         out.tokens = window.tokens();
         out.total_cross_entropy = static_cast<double>(r.cross_entropy.value().item()) * static_cast<double>(out.tokens);
@@ -141,7 +142,8 @@ public:
     std::vector<nn::ParamId> used_params(const search::RnnArch& arch) const {
         check_arch(arch);
         std::vector<nn::ParamId> ids{embedding_, w_prev_id(arch)};
-        for (int l = 1; l < arch.num_nodes(); ++l) ids.push_back(node_param(l, arch.node(l).input, arch.node(l).activation));
+        for (int l = 1; l < arch.num_nodes(); ++l)
+            ids.push_back(node_param(l, arch.node(l).input, arch.node(l).activation));
         return ids;
     }
     nn::ParamId embedding_param() const { return embedding_; }
@@ -149,8 +151,8 @@ public:
     nn::ParamId node_param(int l, int p, search::Activation f) const {
         check<ValueError>(l >= 1 && l < config_.cell_nodes() && p >= 0 && p < l, "rnn child: no weight for node ", l,
                           " reading node ", p);
-        return node_w_[static_cast<std::size_t>(l)][static_cast<std::size_t>(p * search::kActivationCount +
-                                                                              static_cast<int>(f))];
+        return node_w_[static_cast<std::size_t>(l)]
+                      [static_cast<std::size_t>(p * search::kActivationCount + static_cast<int>(f))];
     }
     /// Node 0's W_prev [2H, 2H] for activation f (the lm format has only the tanh one).
     nn::ParamId w_prev_param(search::Activation f) const {

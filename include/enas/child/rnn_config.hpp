@@ -105,8 +105,8 @@ struct RnnChildConfig {
                               rates[i]);
         check<ValueError>(init_range > 0, "rnn child: init_range must be > 0, got ", init_range);
         check<ValueError>(ar_alpha >= 0 && tar_beta >= 0 && weight_decay >= 0,
-                          "rnn child: ar_alpha, tar_beta and weight_decay must be >= 0, got ", ar_alpha, ", ",
-                          tar_beta, " and ", weight_decay);
+                          "rnn child: ar_alpha, tar_beta and weight_decay must be >= 0, got ", ar_alpha, ", ", tar_beta,
+                          " and ", weight_decay);
     }
 };
 

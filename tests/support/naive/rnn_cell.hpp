@@ -28,8 +28,9 @@ inline double rnn_activation(search::Activation f, double x) {
 }
 
 /// s' = s + sigmoid(c) (f(h) - s) where [h; c] = in . W (in [B, K], W [K, 2H]).
-inline std::vector<double> rnn_highway(search::Activation f, const std::vector<double>& s, const std::vector<double>& in,
-                                       const std::vector<double>& w, int batch, int k, int hidden) {
+inline std::vector<double> rnn_highway(search::Activation f, const std::vector<double>& s,
+                                       const std::vector<double>& in, const std::vector<double>& w, int batch, int k,
+                                       int hidden) {
     std::vector<double> out(static_cast<std::size_t>(batch * hidden));
     for (int b = 0; b < batch; ++b)
         for (int j = 0; j < hidden; ++j) {
