@@ -284,6 +284,12 @@ TEST_CASE("rnn child: a training step touches only the sampled weights", "[child
     for (RnnFormat format : {RnnFormat::lm, RnnFormat::original}) {
         const RnnChildConfig c = tiny_config(format, 13, 4, 5);
         RnnChild<Cpu> model(ctx, c, 1);
+        // Embedding, one W_prev (lm) or one per activation (original), 4 * l weights at node l.
+        const std::int64_t h = c.hidden, cells = c.cell_nodes();
+        const std::int64_t w_prevs = format == RnnFormat::lm ? 1 : 4;
+        REQUIRE(model.arena().param_elements() ==
+                c.vocab_size * h + w_prevs * 4 * h * h + 4 * (cells * (cells - 1) / 2) * 2 * h * h);
+        REQUIRE(model.arena().num_params() == static_cast<std::size_t>(1 + w_prevs + 2 * cells * (cells - 1)));
         for (int trial = 0; trial < 3; ++trial) {
             const RnnArch arch = random_arch(arch_rng, format, 5);
             const RnnWindow<Cpu> window = make_window<Cpu>(random_ids(rng, 6, 13), random_ids(rng, 6, 13), 2, 3);
