@@ -188,8 +188,13 @@ TEST_CASE("rnn child: a training window's dropouts against the naive reference (
     std::mt19937 arch_rng(43);
     Context<Cpu> ctx(2);
     Rng rng(47);
-    for (RnnFormat format : {RnnFormat::lm, RnnFormat::original}) {
-        RnnChildConfig c = tiny_config(format, 9, 5, 3);
+    struct Variant {
+        RnnFormat format;
+        bool original_words;
+    };
+    for (Variant variant : {Variant{RnnFormat::lm, false}, Variant{RnnFormat::original, false},
+                            Variant{RnnFormat::original, true}, Variant{RnnFormat::lm, true}}) {
+        RnnChildConfig c = tiny_config(variant.format, 9, 5, 3);
         c.init_range = 0.5;
         c.drop_word = 0.3;
         c.drop_embedding = 0.2;
@@ -198,28 +203,17 @@ TEST_CASE("rnn child: a training window's dropouts against the naive reference (
         c.drop_output = 0.5;
         c.tar_beta = c.ar_alpha = c.weight_decay = 0;
         c.sum_loss_over_steps = false;
+        c.original_word_dropout = variant.original_words;
         RnnChild<Cpu> model(ctx, c, 4);
-        const RnnArch arch = random_arch(arch_rng, format, 3);
-        const std::int64_t batch = 3, steps = 5;
+        const RnnArch arch = random_arch(arch_rng, variant.format, 3);
+        const std::int64_t batch = 3, steps = 6;
         const auto n = static_cast<std::size_t>(batch * steps);
-        const std::vector<std::int32_t> in = random_ids(rng, n, c.vocab_size), tg = random_ids(rng, n, c.vocab_size);
+        // Few distinct words, so that words repeat within a row.
+        const std::vector<std::int32_t> in = random_ids(rng, n, 4), tg = random_ids(rng, n, c.vocab_size);
         const auto s0 = test::random_tensor<float>({batch, c.hidden}, rng);
         Context<Cpu> run(77), replay(77);
         Tape<Cpu> tape(run);
         const auto r = model.forward(tape, arch, make_window<Cpu>(in, tg, batch, steps), s0);
-
-        // The draws in their documented order: the word mask, then the locked [B, H] masks
-        // (embedding, input, state, output).
-        const Tensor<float, Cpu> table = model.arena().peek(model.embedding_param()).value();
-        Tensor<float, Cpu> word;
-        ops::embedding_dropout(replay, table, 1.0 - c.drop_word, &word);
-        naive::RnnWindowMasks masks;
-        masks.word = to_doubles(word);
-        const auto emb = to_doubles(rnn::draw_mask<float>(replay, batch, c.hidden, c.drop_embedding));
-        masks.input = to_doubles(rnn::draw_mask<float>(replay, batch, c.hidden, c.drop_input));
-        for (std::size_t i = 0; i < emb.size(); ++i) masks.input[i] *= emb[i];
-        masks.state = to_doubles(rnn::draw_mask<float>(replay, batch, c.hidden, c.drop_state));
-        masks.output = to_doubles(rnn::draw_mask<float>(replay, batch, c.hidden, c.drop_output));
 
         std::vector<std::vector<int>> ids(steps, std::vector<int>(batch)), targets = ids;
         for (std::int64_t b = 0; b < batch; ++b)
@@ -227,15 +221,61 @@ TEST_CASE("rnn child: a training window's dropouts against the naive reference (
                 ids[t][b] = in[static_cast<std::size_t>(b * steps + t)];
                 targets[t][b] = tg[static_cast<std::size_t>(b * steps + t)];
             }
+        // The draws in their documented order: the word mask, then the locked [B, H] masks
+        // (embedding, input, state, output).
+        const Tensor<float, Cpu> table = model.arena().peek(model.embedding_param()).value();
+        naive::RnnWindowMasks masks;
+        if (variant.original_words) {
+            masks.token = naive::original_word_mask(replay.rng(), ids, 1.0 - c.drop_word);
+        } else {
+            Tensor<float, Cpu> word;
+            ops::embedding_dropout(replay, table, 1.0 - c.drop_word, &word);
+            masks.word = to_doubles(word);
+        }
+        const auto emb = to_doubles(rnn::draw_mask<float>(replay, batch, c.hidden, c.drop_embedding));
+        masks.input = to_doubles(rnn::draw_mask<float>(replay, batch, c.hidden, c.drop_input));
+        for (std::size_t i = 0; i < emb.size(); ++i) masks.input[i] *= emb[i];
+        masks.state = to_doubles(rnn::draw_mask<float>(replay, batch, c.hidden, c.drop_state));
+        masks.output = to_doubles(rnn::draw_mask<float>(replay, batch, c.hidden, c.drop_output));
+
         std::vector<double> state;
         const double ref =
             naive::rnn_window_cross_entropy(arch, to_doubles(table), static_cast<int>(c.vocab_size),
                                             naive_weights(model, arch), ids, targets, to_doubles(s0), &state, masks);
-        INFO(search::rnn_format_name(format) << " arch " << arch.to_string());
+        INFO(search::rnn_format_name(variant.format)
+             << (variant.original_words ? " original word dropout" : "") << " arch " << arch.to_string());
         REQUIRE(r.loss.value().item() == Approx(ref).epsilon(1e-5));
         const Tensor<double, Cpu> state_t = Tensor<double, Cpu>::from_vector({batch, c.hidden}, state);
         ENAS_REQUIRE_CLOSE(r.state, state_t, 1e-5, 1e-5);
     }
+}
+
+TEST_CASE("rnn child: the original word dropout drops a word again after it was dropped in its row", "[child]") {
+    Rng rng(53);
+    const std::int64_t steps = 40, batch = 5;
+    std::vector<std::int32_t> ids(static_cast<std::size_t>(steps * batch));
+    for (auto& id : ids) id = static_cast<std::int32_t>(rng.below(3));
+    const auto scales = rnn::original_word_scales(rng, ids, steps, batch, 0.5);
+    int dropped = 0, kept = 0, forced = 0;
+    for (std::int64_t b = 0; b < batch; ++b)
+        for (std::int64_t t = 0; t < steps; ++t) {
+            const double s = scales[t][b];
+            REQUIRE((s == 0.0 || s == 2.0));
+            (s == 0.0 ? dropped : kept)++;
+            bool earlier_dropped = false;
+            for (std::int64_t e = 0; e < t; ++e)
+                earlier_dropped = earlier_dropped || (ids[static_cast<std::size_t>(e * batch + b)] ==
+                                                          ids[static_cast<std::size_t>(t * batch + b)] &&
+                                                      scales[e][b] == 0.0);
+            // Once a word is dropped in a row it stays dropped there (the first drop is its own draw).
+            if (earlier_dropped) {
+                REQUIRE(s == 0.0);
+                ++forced;
+            }
+        }
+    REQUIRE(kept > 0);
+    REQUIRE(forced > 0);
+    REQUIRE(dropped > forced);
 }
 
 TEST_CASE("rnn child: gradient check of a whole BPTT window in double", "[child]") {
@@ -255,6 +295,7 @@ TEST_CASE("rnn child: gradient check of a whole BPTT window in double", "[child]
             c.weight_decay = 0.05;
             c.weight_decay_form = form;
             c.sum_loss_over_steps = format == RnnFormat::original;
+            c.original_word_dropout = format == RnnFormat::original;
             const RnnArch arch = random_arch(arch_rng, format, 3);
             auto param = [&](const Shape& s) { return Var<double, Cpu>(test::random_tensor<double>(s, rng), true); };
             rnn::RnnWeights<double, Cpu> w;

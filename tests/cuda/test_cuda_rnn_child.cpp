@@ -35,6 +35,8 @@ RnnChildConfig config_for(RnnFormat format) {
     c.ar_alpha = 0.5;
     c.tar_beta = 1.0;
     c.weight_decay = 1e-3;
+    // The original format with its own word dropout and loss scaling.
+    c.original_word_dropout = c.sum_loss_over_steps = format == RnnFormat::original;
     return c;
 }
 

@@ -8,11 +8,13 @@
 //   output:  mean of nodes 1..N (lm) or of the loose ends (original); it is also the state of t+1.
 // The state masks enter the matmuls only; the highway term uses the undropped state (enas_lm).
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
 #include "enas/autograd/tape.hpp"
 #include "enas/child/rnn_config.hpp"
+#include "enas/core/random.hpp"
 #include "enas/ops/copy.hpp"
 #include "enas/ops/dropout.hpp"
 #include "enas/ops/elementwise.hpp"
@@ -107,6 +109,42 @@ RnnMasks<T, D> draw_masks(Context<D>& ctx, const RnnChildConfig& c, std::int64_t
     return m;
 }
 
+/// The original TF code's word-dropout scales [T][B] for ids [T][B] (RnnChildConfig::
+/// original_word_dropout): u[b][t] is drawn row by row (b outer, t inner) and the token kept
+/// (scale 1 / keep) when u + keep >= 1; a token is also dropped when an earlier token of its row
+/// with the same word was dropped by its own draw (TF's `should_zero`).
+inline std::vector<std::vector<double>> original_word_scales(Rng& rng, const std::vector<std::int32_t>& ids,
+                                                             std::int64_t steps, std::int64_t batch, double keep) {
+    std::vector<std::vector<double>> drawn(static_cast<std::size_t>(steps), std::vector<double>(batch));
+    for (std::int64_t b = 0; b < batch; ++b)
+        for (std::int64_t t = 0; t < steps; ++t)
+            drawn[t][b] = static_cast<double>(rng.uniform()) + keep >= 1.0 ? 1.0 / keep : 0.0;
+    std::vector<std::vector<double>> out = drawn;
+    auto id = [&](std::int64_t t, std::int64_t b) { return ids[static_cast<std::size_t>(t * batch + b)]; };
+    for (std::int64_t b = 0; b < batch; ++b)
+        for (std::int64_t t = 1; t < steps; ++t)
+            for (std::int64_t e = 0; e < t; ++e)
+                if (id(e, b) == id(t, b) && drawn[e][b] == 0.0) out[t][b] = 0.0;
+    return out;
+}
+
+/// The original word dropout as one [B, H] mask per step (row b scaled by the token's scale).
+template <Scalar T, Device D>
+std::vector<Tensor<T, D>> original_word_masks(Context<D>& ctx, const Tensor<std::int32_t, D>& inputs,
+                                              std::int64_t hidden, double keep) {
+    const std::int64_t steps = inputs.dim(0), batch = inputs.dim(1);
+    const std::vector<std::vector<double>> scales =
+        original_word_scales(ctx.rng(), inputs.contiguous().to_vector(), steps, batch, keep);
+    std::vector<Tensor<T, D>> masks;
+    std::vector<T> host(static_cast<std::size_t>(batch * hidden));
+    for (std::int64_t t = 0; t < steps; ++t) {
+        for (std::int64_t b = 0; b < batch; ++b)
+            std::fill_n(host.begin() + b * hidden, hidden, static_cast<T>(scales[t][b]));
+        masks.push_back(Tensor<T, Cpu>::from_vector(Shape{batch, hidden}, host).template to<D>());
+    }
+    return masks;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Regularisers (each a [1] Var; the trainer or rnn_window adds them to the loss)
 
@@ -190,8 +228,12 @@ RnnWindowResult<T, D> rnn_window(Tape<D>& tape, const RnnChildConfig& config, co
 
     RnnMasks<T, D> masks;
     Var<T, D> table = w.embedding;  // the lookup table; the softmax always uses the undropped one
+    std::vector<Tensor<T, D>> word_masks(static_cast<std::size_t>(steps));  // original_word_dropout
     if (training) {
-        if (config.drop_word > 0) table = ops::embedding_dropout(tape, w.embedding, 1.0 - config.drop_word);
+        if (config.drop_word > 0 && config.original_word_dropout)
+            word_masks = original_word_masks<T>(ctx, in, config.hidden, 1.0 - config.drop_word);
+        else if (config.drop_word > 0)
+            table = ops::embedding_dropout(tape, w.embedding, 1.0 - config.drop_word);
         masks = draw_masks<T>(ctx, config, batch);
     }
 
@@ -201,7 +243,8 @@ RnnWindowResult<T, D> rnn_window(Tape<D>& tape, const RnnChildConfig& config, co
     for (std::int64_t t = 0; t < steps; ++t) {
         const Tensor<std::int32_t, D> ids = in.narrow(0, t, 1).view(Shape{batch});
         const Tensor<std::int32_t, D> labels = tg.narrow(0, t, 1).view(Shape{batch});
-        s = cell_step(tape, arch, w, masks, ops::embedding(tape, table, ids), s);
+        const Var<T, D> x = masked(tape, ops::embedding(tape, table, ids), word_masks[static_cast<std::size_t>(t)]);
+        s = cell_step(tape, arch, w, masks, x, s);
         r.outputs.push_back(s);
         const Var<T, D> logits = ops::matmul(tape, masked(tape, s, masks.output), w.embedding, false, true);
         const Var<T, D> ce = ops::softmax_cross_entropy(tape, logits, labels);
@@ -211,10 +254,19 @@ RnnWindowResult<T, D> rnn_window(Tape<D>& tape, const RnnChildConfig& config, co
     r.state = s.value();
     r.loss = r.cross_entropy;
     if (!training) return r;
-    if (config.sum_loss_over_steps) r.loss = ce_sum;
-    if (config.ar_alpha > 0) r.loss = ops::add(tape, r.loss, activation_regularizer(tape, r.outputs, config.ar_alpha));
-    if (config.tar_beta > 0 && steps > 1)
-        r.loss = ops::add(tape, r.loss, temporal_activation_regularizer(tape, r.outputs, config.tar_beta));
+    // The original scaling: sums over steps (and units) averaged over the batch, i.e. the means
+    // times the number of summed terms per batch row.
+    const bool sum = config.sum_loss_over_steps;
+    const auto h = static_cast<double>(config.hidden);
+    if (sum) r.loss = ce_sum;
+    if (config.ar_alpha > 0) {
+        const double alpha = config.ar_alpha * (sum ? static_cast<double>(steps) * h : 1.0);
+        r.loss = ops::add(tape, r.loss, activation_regularizer(tape, r.outputs, alpha));
+    }
+    if (config.tar_beta > 0 && steps > 1) {
+        const double beta = config.tar_beta * (sum ? static_cast<double>(steps - 1) * h : 1.0);
+        r.loss = ops::add(tape, r.loss, temporal_activation_regularizer(tape, r.outputs, beta));
+    }
     if (config.weight_decay > 0) {
         const Var<T, D> wd = weight_penalty(tape, decayed_weights(w, config.weight_decay_form), config.weight_decay,
                                             config.weight_decay_form);

@@ -45,10 +45,16 @@ struct RnnChildConfig {
     double weight_decay = 8e-7;
     WeightDecayForm weight_decay_form = WeightDecayForm::sum_squares;
 
-    /// The original TF code sums the cross-entropy over the time steps and averages over the batch
-    /// (reference §5.2): the training loss is then T times the per-token mean. The evaluation
-    /// results are per token either way.
+    /// The original TF code's loss scaling (reference §5.2): the cross-entropy is summed over the
+    /// steps and averaged over the batch (T times the per-token mean), and AR and TAR are sums over
+    /// steps and hidden units averaged over the batch. Evaluation results are per token either way.
     bool sum_loss_over_steps = false;
+
+    /// The original TF code's word dropout (`ptb_enas_child._model`'s e_mask) instead of enas_lm's
+    /// one draw per vocabulary row: a [B, T] mask per window (keep 1 - drop_word, drawn row by
+    /// row from the context RNG), where a token is also dropped when the same word was dropped
+    /// earlier in its row of the window; it scales x_t.
+    bool original_word_dropout = false;
 
     /// enas_lm search (`child.py` defaults): H 200, N 8, drops 0.10 / 0.20 / 0.75 / 0.25 / 0.75,
     /// U[+-0.04], TAR 1, no AR, weight decay 8e-7 (Σw² here; set enas_lm_search for the quirk).
@@ -71,9 +77,10 @@ struct RnnChildConfig {
     }
 
     /// The authors' original TF search script (reference §5.2): 12 nodes, H 720, keeps e 0.75,
-    /// x 0.25, h 0.75, o 0.25 (no separate embedding dropout), L2 1e-7, loss summed over steps.
-    /// Not reproduced: the search-mode batch norms (decay 0.999, epsilon 1) after every node's
-    /// pre-activation and on the output.
+    /// x 0.25, h 0.75 (no separate embedding dropout), its word dropout, L2 1e-7, the loss summed
+    /// over steps. The script's o_keep 0.25 is not applied: the TF code draws o_mask but never
+    /// uses it. Not reproduced: the search-mode batch norms (decay 0.999, epsilon 1) after every
+    /// node's pre-activation and on the output.
     static RnnChildConfig original_search() {
         RnnChildConfig c;
         c.format = search::RnnFormat::original;
@@ -83,10 +90,11 @@ struct RnnChildConfig {
         c.drop_embedding = 0.0;
         c.drop_input = 0.75;
         c.drop_state = 0.25;
-        c.drop_output = 0.75;
+        c.drop_output = 0.0;
         c.tar_beta = 0.0;
         c.weight_decay = 1e-7;
         c.sum_loss_over_steps = true;
+        c.original_word_dropout = true;
         return c;
     }
 

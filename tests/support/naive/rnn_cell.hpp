@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "enas/core/random.hpp"
 #include "enas/search/rnn_arch.hpp"
 
 namespace enas::naive {
@@ -90,7 +91,27 @@ inline std::vector<double> rnn_cell(const search::RnnArch& arch, const RnnCellWe
 /// and `output` are [B, H], the same at every step.
 struct RnnWindowMasks {
     std::vector<double> word, input, state, output;
+    std::vector<std::vector<double>> token;  ///< [T][B] scales of x_t (the original word dropout)
 };
+
+/// The original TF code's word mask (`ptb_enas_child._model`): e[b][t] = floor(u + keep) / keep
+/// with u drawn for b outer, t inner; then e[b][t] = 0 where some s < t has x[b][s] == x[b][t]
+/// and e[b][s] == 0. Returns [T][B]; ids are [T][B].
+inline std::vector<std::vector<double>> original_word_mask(Rng& rng, const std::vector<std::vector<int>>& ids,
+                                                           double keep) {
+    const std::size_t steps = ids.size(), batch = ids[0].size();
+    std::vector<std::vector<double>> e(batch, std::vector<double>(steps));
+    for (std::size_t b = 0; b < batch; ++b)
+        for (std::size_t t = 0; t < steps; ++t) e[b][t] = std::floor(double(rng.uniform()) + keep) / keep;
+    std::vector<std::vector<double>> out(steps, std::vector<double>(batch));
+    for (std::size_t t = 0; t < steps; ++t)
+        for (std::size_t b = 0; b < batch; ++b) {
+            bool zero = false;
+            for (std::size_t s = 0; s < t; ++s) zero = zero || (ids[s][b] == ids[t][b] && e[b][s] == 0);
+            out[t][b] = zero ? 0.0 : e[b][t];
+        }
+    return out;
+}
 
 /// Mean cross-entropy per token of a window: ids and targets [T][B], s0 [B, H]; x_t is the
 /// (word-masked) embedding row, logits_t = (s_t * output mask) . Emb^T with the unmasked
@@ -105,7 +126,8 @@ inline double rnn_window_cross_entropy(const search::RnnArch& arch, const std::v
         std::vector<double> x(static_cast<std::size_t>(batch * h));
         for (int b = 0; b < batch; ++b) {
             const int id = ids[t][static_cast<std::size_t>(b)];
-            const double scale = masks.word.empty() ? 1.0 : masks.word[static_cast<std::size_t>(id)];
+            double scale = masks.word.empty() ? 1.0 : masks.word[static_cast<std::size_t>(id)];
+            if (!masks.token.empty()) scale *= masks.token[t][static_cast<std::size_t>(b)];
             for (int j = 0; j < h; ++j)
                 x[static_cast<std::size_t>(b * h + j)] = scale * embedding[static_cast<std::size_t>(id * h + j)];
         }
