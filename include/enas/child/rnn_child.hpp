@@ -8,6 +8,14 @@
 // The cell (rnn_cell.hpp) averages nodes 1..N (lm, the corrected code, default) or the loose ends
 // (original); the average is the state carried to the next step and across windows.
 //
+// A training step (BPTT over one window; the state is carried across windows as a plain tensor):
+//   Tape<D> tape(ctx);
+//   auto r = model.forward(tape, arch, make_window<D>(rows, window), state);
+//   tape.backward(r.loss);                 // r.loss holds CE + AR + TAR + weight decay (config)
+//   sgd.step(ctx, lr * window.lr_scale);   // optim::ChildSgd; l2 = 0 there (the decay is in r.loss)
+//   state = r.state;
+// Evaluation: model.evaluate(ctx, arch, window, state) -> summed CE and token count, any batch.
+//
 // Not reproduced: the original TF code's search-mode batch norms (after each node's
 // pre-activation and on the output, epsilon 1), and enas_lm's weight drop (drop_w = 0 in all its
 // scripts). Global-norm clipping is the optimizer's (optim/child_sgd.hpp).
