@@ -1,40 +1,9 @@
 // After warm-up, the sampling loop (sample, REINFORCE update with its Adam steps, greedy sample,
 // teacher-forced score) allocates nothing: the controller's Context hands out no fresh block and
 // no C++ heap allocation happens at all (this file counts every operator new).
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
 #include "enas/controller/controllers.hpp"
+#include "allocation_counter.hpp"
 #include "test_utils.hpp"
-
-// The replacement operators below pair malloc with free, which GCC cannot see through.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-namespace {
-std::atomic<bool> g_counting{false};
-std::atomic<long> g_news{0};
-}  // namespace
-
-void* operator new(std::size_t n) {
-    if (g_counting.load(std::memory_order_relaxed)) g_news.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(n ? n : 1)) return p;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-// The nothrow forms too (Catch2 uses them): every new must pair with the free() below, or
-// AddressSanitizer reports an alloc-dealloc mismatch.
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-    if (g_counting.load(std::memory_order_relaxed)) g_news.fetch_add(1, std::memory_order_relaxed);
-    return std::malloc(n ? n : 1);
-}
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 using namespace enas;
 using namespace enas::controller;
@@ -57,11 +26,9 @@ void check_no_allocation(Controller& controller) {
     for (int i = 0; i < 30; ++i) round(controller, s, greedy, scored, i);  // warm-up (and several Adam steps)
     const std::uint64_t fresh = controller.context().allocator_stats().fresh_allocations;
     const std::int64_t steps_before = controller.step();
-    g_news = 0;
-    g_counting = true;
-    for (int i = 0; i < 200; ++i) round(controller, s, greedy, scored, i);
-    g_counting = false;
-    const long news = g_news.load();
+    const long news = test::count_allocations([&] {
+        for (int i = 0; i < 200; ++i) round(controller, s, greedy, scored, i);
+    });
     REQUIRE(controller.step() > steps_before);  // Adam steps happened inside the measured loop
     REQUIRE(controller.context().allocator_stats().fresh_allocations == fresh);
     REQUIRE(news == 0);
@@ -86,16 +53,13 @@ TEST_CASE("no allocation in the sampling loop after warm-up", "[controller]") {
     RandomSearch random(MicroControllerConfig{}, 1);
     Sample s, greedy, scored;
     for (int i = 0; i < 3; ++i) round(random, s, greedy, scored, i);
-    g_news = 0;
-    g_counting = true;
-    for (int i = 0; i < 100; ++i) round(random, s, greedy, scored, i);
-    g_counting = false;
-    REQUIRE(g_news.load() == 0);
+    REQUIRE(test::count_allocations([&] {
+                for (int i = 0; i < 100; ++i) round(random, s, greedy, scored, i);
+            }) == 0);
 
     // The counter does count: a vector allocation inside the window shows up.
-    g_news = 0;
-    g_counting = true;
-    { std::vector<int> v(10); REQUIRE(v.size() == 10); }
-    g_counting = false;
-    REQUIRE(g_news.load() >= 1);
+    REQUIRE(test::count_allocations([] {
+                std::vector<int> v(10);
+                REQUIRE(v.size() == 10);
+            }) >= 1);
 }

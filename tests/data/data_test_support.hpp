@@ -11,14 +11,9 @@
 #include <vector>
 
 #include "enas/data/image_dataset.hpp"
+#include "test_needs.hpp"  // shared_data_dir
 
 namespace enas::test {
-
-/// The shared data folder: $ENAS_SHARED_DATA, else <source>/../shared/data.
-inline std::filesystem::path shared_data_dir() {
-    if (const char* env = std::getenv("ENAS_SHARED_DATA"); env && *env) return env;
-    return std::filesystem::path(ENAS_SOURCE_DIR) / ".." / "shared" / "data";
-}
 
 /// A fresh, empty folder under the system temp folder, removed by the destructor.
 struct TempDir {

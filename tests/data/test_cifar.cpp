@@ -32,12 +32,9 @@ std::array<int, 10> label_counts(const data::ImageDataset& ds) {
 
 }  // namespace
 
-TEST_CASE("CIFAR-10 loads from the shared copy with the published label counts", "[data]") {
+TEST_CASE("CIFAR-10 loads from the shared copy with the published label counts", "[data][needs-cifar10]") {
+    REQUIRE(test::missing_need("cifar10").empty());
     const fs::path dir = test::shared_data_dir() / "cifar10-jpeg75";
-    if (!fs::is_directory(dir)) {
-        WARN("SKIPPED: the shared CIFAR-10 copy is not at " << dir << " (set ENAS_SHARED_DATA)");
-        return;
-    }
     const auto train = data::load_cifar10(dir, "train");
     REQUIRE(train.size() == 10000);  // the shared copy has data_batch_1.bin only
     REQUIRE((train.channels == 3 && train.height == 32 && train.width == 32 && train.num_classes == 10));
@@ -167,11 +164,8 @@ TEST_CASE("load_dataset dispatches by name and reports bad names, folders and ID
                         Contains("train-images-idx3-ubyte") && Contains("bad IDX magic") && Contains("expected 0 0"));
 }
 
-TEST_CASE("Fashion-MNIST through load_dataset with Debian's default folder", "[data]") {
-    if (!fs::is_directory(data::kDebianFashionMnistDir)) {
-        WARN("SKIPPED: Debian's dataset-fashion-mnist is not installed (" << data::kDebianFashionMnistDir << ")");
-        return;
-    }
+TEST_CASE("Fashion-MNIST through load_dataset with Debian's default folder", "[data][needs-fashion-mnist]") {
+    REQUIRE(test::missing_need("fashion-mnist").empty());
     const auto train = data::load_dataset("fashion-mnist", "", "train");
     const auto test = data::load_dataset("fashion-mnist", "", "test");
     REQUIRE(train.size() == 60000);

@@ -1,54 +1,15 @@
 // The gather + augment hot loop allocates nothing per image: gather_augmented_batch and
 // gather_batch into existing tensors allocate nothing at all, and a BatchLoader's heap traffic
 // per batch does not grow with the batch size (this file counts every operator new).
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
 #include "data_test_support.hpp"
 #include "enas/data/augment.hpp"
 #include "enas/data/batch_loader.hpp"
+#include "allocation_counter.hpp"
 #include "test_utils.hpp"
-
-// The replacement operators below pair malloc with free, which GCC cannot see through.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-namespace {
-std::atomic<bool> g_counting{false};
-std::atomic<long> g_news{0};
-}  // namespace
-
-void* operator new(std::size_t n) {
-    if (g_counting.load(std::memory_order_relaxed)) g_news.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(n ? n : 1)) return p;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-    if (g_counting.load(std::memory_order_relaxed)) g_news.fetch_add(1, std::memory_order_relaxed);
-    return std::malloc(n ? n : 1);
-}
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 using namespace enas;
 
 namespace {
-
-// Heap allocations made by `f`.
-template <class F>
-long count_news(F&& f) {
-    g_news = 0;
-    g_counting = true;
-    f();
-    g_counting = false;
-    return g_news.load();
-}
 
 // Allocations per batch of a non-prefetching loader in steady state (after the first epoch).
 long loader_news_per_batch(const data::ImageDataset& ds, std::int64_t batch) {
@@ -58,7 +19,7 @@ long loader_news_per_batch(const data::ImageDataset& ds, std::int64_t batch) {
     o.augmentation.cutout = 16;
     data::BatchLoader loader(ds, data::channel_stats(ds), o);
     for (std::int64_t s = 0; s < loader.batches_per_epoch(); ++s) loader.next();  // warm-up: one epoch
-    return count_news([&] { data::Batch b = loader.next(); });
+    return test::count_allocations([&] { data::Batch b = loader.next(); });
 }
 
 }  // namespace
@@ -72,8 +33,8 @@ TEST_CASE("gather and augment allocate nothing; the loader's allocations do not 
     for (std::size_t k = 0; k < idx.size(); ++k) idx[k] = static_cast<std::int64_t>((k * 37) % 512);
     Tensor<float, Cpu> x({128, 3, 32, 32});
     Tensor<std::int32_t, Cpu> y({128});
-    const long augmented = count_news([&] { data::gather_augmented_batch(ds, idx, stats, cfg, 1, 2, 3, x, y); });
-    const long plain = count_news([&] { data::gather_batch(ds, idx, stats, x, y); });
+    const long augmented = test::count_allocations([&] { data::gather_augmented_batch(ds, idx, stats, cfg, 1, 2, 3, x, y); });
+    const long plain = test::count_allocations([&] { data::gather_batch(ds, idx, stats, x, y); });
     CHECK(augmented == 0);
     CHECK(plain == 0);
 

@@ -1,6 +1,7 @@
 #include "enas/autograd/grad_check.hpp"
 #include "enas/ops/conv.hpp"
 #include "naive/conv.hpp"
+#include "test_needs.hpp"
 #include "test_utils.hpp"
 
 using namespace enas;
@@ -105,11 +106,8 @@ TEST_CASE("conv2d kernels match the naive reference (float, BLAS GEMM)", "[conv]
     }
 }
 
-TEST_CASE("conv2d kernels match the naive reference (float, AVX-512 GEMM)", "[conv]") {
-    if (!cpu::avx512::available()) {
-        WARN("this CPU has no AVX-512: the AVX-512 conv kernels are not tested here");
-        return;
-    }
+TEST_CASE("conv2d kernels match the naive reference (float, AVX-512 GEMM)", "[conv][needs-avx512]") {
+    REQUIRE(test::missing_need("avx512").empty());
     for (const naive::ConvProblem& p : kProblems) {
         INFO(describe(p));
         std::printf("%s\n", describe(p).c_str());
