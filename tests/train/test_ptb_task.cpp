@@ -298,10 +298,13 @@ TEST_CASE("ptb task: a short run on the shared PTB brings valid perplexity far b
     const auto arch = search::RnnArch::parse("0 2 1 0 2 1 2 2", search::RnnFormat::lm);
     const double before = task.evaluate(Split::valid, [&] { return arch; });
     task.start_training(0);
-    const std::int64_t steps = task.steps_per_epoch();
-    for (std::int64_t s = 0; s < steps; ++s) task.train_step(arch, c.lr, {0, s, steps, 1});
+    for (std::int64_t epoch = 0; epoch < 2; ++epoch) {
+        const std::int64_t steps = task.steps_per_epoch();
+        for (std::int64_t s = 0; s < steps; ++s) task.train_step(arch, c.lr, {epoch, s, steps, 2});
+    }
     const double after = task.evaluate(Split::valid, [&] { return arch; });
     INFO("valid ppl " << before << " -> " << after);
-    CHECK(before > 9000);
-    CHECK(after < 1500);
+    CHECK(before > 9000);  // untrained: within 10% of the vocabulary size
+    CHECK(before < 11000);
+    CHECK(after < 1200);
 }
