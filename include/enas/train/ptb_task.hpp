@@ -156,7 +156,8 @@ public:
         bool switched_now = false;
         const auto n = valid_history_.size(), window = static_cast<std::size_t>(config_.nonmono);
         if (config_.nt_asgd && !averaging_ && n > window &&
-            ppl > *std::min_element(valid_history_.begin(), valid_history_.end() - static_cast<std::ptrdiff_t>(window))) {
+            ppl > *std::min_element(valid_history_.begin(),
+                                    valid_history_.end() - static_cast<std::ptrdiff_t>(window))) {
             averaging_ = true;
             switched_now = true;
             average_ = model_.arena().values().clone();
@@ -249,8 +250,9 @@ private:
             std::int64_t tokens = 0;
             for (int i = 0; i < count; ++i) {
                 const std::int64_t start = ((first + i) % slices()) * config_.reward_bptt;
-                const data::BpttWindow w{start, std::min<std::int64_t>(config_.reward_bptt, data_.reward.length - 1 - start),
-                                         1.0};
+                const std::int64_t length =
+                    std::min<std::int64_t>(config_.reward_bptt, data_.reward.length - 1 - start);
+                const data::BpttWindow w{start, length, 1.0};
                 const auto r = model_.evaluate(ctx_, arch, child::make_window<D>(data_.reward, w),
                                                model_.zero_state(ctx_, data_.reward.batch));
                 ce += r.total_cross_entropy;
@@ -281,7 +283,8 @@ private:
     void accumulate_average() {
         ++average_count_;
         const float a = 1.0f / static_cast<float>(average_count_);
-        average_.copy_from(ops::add(ctx_, ops::scale(ctx_, average_, 1.0f - a), ops::scale(ctx_, model_.arena().values(), a)));
+        average_.copy_from(
+            ops::add(ctx_, ops::scale(ctx_, average_, 1.0f - a), ops::scale(ctx_, model_.arena().values(), a)));
     }
 
     Context<D>& ctx_;
