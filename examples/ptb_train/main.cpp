@@ -29,7 +29,7 @@ int run_on(const enas_cli::PtbFlags& flags, train::PtbConfig config, const searc
     Context<D> ctx(config.seed);
     child::RnnChild<D> model(ctx, config.child_config(data.vocab), config.seed);
     train::PtbTask<D> task(ctx, config, data, model);
-    std::printf("ptb_train: %s cell %s, H = %d, %lld parameters, PTB %s (vocabulary %lld; %lld x %lld train "
+    std::printf("ptb_train: %s cell %s, H = %d, %lld arena parameters, PTB %s (vocabulary %lld; %lld x %lld train "
                 "tokens), %lld epochs, NT-ASGD %s, %s device\n",
                 config.space.c_str(), arch.to_string().c_str(), config.hidden,
                 static_cast<long long>(task.num_params()), config.data_folder().c_str(),
@@ -46,11 +46,14 @@ int run_on(const enas_cli::PtbFlags& flags, train::PtbConfig config, const searc
     s["averaged"] = task.averaging();
     s["nt_asgd_switch_epoch"] = task.switch_epoch();
     s["final_model"] = "final_model.ckpt";
+    std::int64_t cell_params = 0;  // the weights this cell reads (params counts the whole shared arena)
+    for (const nn::ParamId id : model.used_params(arch)) cell_params += model.arena().param_entry(id).shape.numel();
+    s["cell_params"] = cell_params;
     run.write_summary(s);
     task.save_final(run.file("final_model.ckpt"), arch);
     std::printf("ptb_train: %s cell, %lld parameters, %lld epochs: valid ppl %.2f, test ppl %.2f (best %.2f)%s, "
                 "%.0f tokens/s, %.0f s\n",
-                config.space.c_str(), static_cast<long long>(s["params"].get<std::int64_t>()),
+                config.space.c_str(), static_cast<long long>(cell_params),
                 static_cast<long long>(s["epochs"].get<std::int64_t>()), s["valid_ppl"].get<double>(),
                 s["test_ppl"].get<double>(), s["best_test_ppl"].get<double>(),
                 task.averaging() ? " with averaged weights" : "", s["tokens_per_second"].get<double>(),
