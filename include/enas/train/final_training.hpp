@@ -83,15 +83,15 @@ public:
             }
             const double train_seconds = run::seconds_since(t0);
             rate = count / std::max(train_seconds, 1e-9);
-            // A task's own end of epoch (PTB: validation perplexity and the NT-ASGD switch), before the test.
+            // The task's own end of epoch (PTB: validation ppl, the NT-ASGD switch), before the test.
             nlohmann::json extra;
             if constexpr (requires { { task_.end_epoch(arch_, epoch) } -> std::convertible_to<nlohmann::json>; })
                 extra = task_.end_epoch(arch_, epoch);
             const double test_metric = task_.evaluate(Split::test, [&] { return arch_; });
             nlohmann::json record = {{"phase", "epoch"}, {"epoch", epoch}, {"lr", lr},
-                                           {"train_loss", loss_sum / count}, {train_key, metric_sum / count},
-                                           {test_key, test_metric}, {names_.rate, rate},
-                                           {"seconds", run::seconds_since(t0)}};
+                                     {"train_loss", loss_sum / count}, {train_key, metric_sum / count},
+                                     {test_key, test_metric}, {names_.rate, rate},
+                                     {"seconds", run::seconds_since(t0)}};
             if (extra.is_object()) record.update(extra);
             progress_.end({{"loss", loss_sum / count}, {"train_" + names_.short_name, metric_sum / count},
                            {"test_" + names_.short_name, test_metric}});

@@ -1,5 +1,6 @@
 // The ENAS search loop (reference §1, §7.2, §7.3), generic over a SearchTask (task.hpp). Each epoch:
-//   1. child phase: task.steps_per_epoch() training steps (asked each epoch), a freshly sampled architecture per step;
+//   1. child phase: task.steps_per_epoch() training steps (asked each epoch), a freshly sampled
+//      architecture per step;
 //   2. controller phase (epochs >= controller_start_epoch): train_steps x num_aggregate samples,
 //      each rewarded by task.reward (the CNNs: accuracy on a fresh unaugmented validation batch),
 //      REINFORCE updates;
