@@ -33,7 +33,9 @@ struct BatchNormState {
         const BatchNormParams p{mode, 1e-5, 0.9, RunningVarianceUpdate::Biased};
         cpu::batch_norm_forward(ctx, p, x, gamma, beta, rm, rv, y, mean, inv_std);
     }
-    void backward(BatchNormMode mode) { cpu::batch_norm_backward(ctx, mode, x, gamma, mean, inv_std, gy, gx, ggamma, gbeta); }
+    void backward(BatchNormMode mode) {
+        cpu::batch_norm_backward(ctx, mode, x, gamma, mean, inv_std, gy, gx, ggamma, gbeta);
+    }
 };
 
 void BM_BatchNormTrainForward(benchmark::State& state) {

@@ -201,9 +201,15 @@ int timed_steps() {
     return v != nullptr && std::atoi(v) > 0 ? std::atoi(v) : 5;
 }
 
-BENCHMARK(BM_MacroStep)->Name("child_step/macro")->Unit(benchmark::kMillisecond)->UseRealTime()
+BENCHMARK(BM_MacroStep)
+    ->Name("child_step/macro")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
     ->Iterations(timed_steps());
-BENCHMARK(BM_MicroStep)->Name("child_step/micro")->Unit(benchmark::kMillisecond)->UseRealTime()
+BENCHMARK(BM_MicroStep)
+    ->Name("child_step/micro")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
     ->Iterations(timed_steps());
 
 }  // namespace

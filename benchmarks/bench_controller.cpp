@@ -63,7 +63,10 @@ void rnn_sample_update(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(macro_sample_update)->Name("controller/macro_L12/sample_update/agg1")->Arg(1)->Unit(benchmark::kMicrosecond);
-BENCHMARK(macro_sample_update)->Name("controller/macro_L12/sample_update/agg20")->Arg(20)->Unit(benchmark::kMicrosecond);
+BENCHMARK(macro_sample_update)
+    ->Name("controller/macro_L12/sample_update/agg20")
+    ->Arg(20)
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK(macro_sample)->Name("controller/macro_L12/sample")->Unit(benchmark::kMicrosecond);
 BENCHMARK(micro_sample_update)->Name("controller/micro_B5/sample_update/agg1")->Arg(1)->Unit(benchmark::kMicrosecond);
 BENCHMARK(micro_sample_update)->Name("controller/micro_B5/sample_update/agg10")->Arg(10)->Unit(benchmark::kMicrosecond);

@@ -90,8 +90,9 @@ void run_conv(benchmark::State& state, const ConvShape& s, Pass pass, const Vari
     state.counters["images_per_s"] = benchmark::Counter(iters * static_cast<double>(s.n), benchmark::Counter::kIsRate);
     state.counters["gflops"] = benchmark::Counter(iters * 2.0 * g.dense_macs() / 1e9, benchmark::Counter::kIsRate);
     const bool avx = cpu::conv_detail::use_avx512<float>(v.tuning);
-    state.SetLabel(std::string(avx ? "avx512 gemm, " : "blas gemm, ") + std::to_string(v.blas_threads ? 1 : omp_threads) +
-                   " omp threads, " + std::to_string(v.blas_threads ? 2 : blas_threads) + " blas threads");
+    state.SetLabel(std::string(avx ? "avx512 gemm, " : "blas gemm, ") +
+                   std::to_string(v.blas_threads ? 1 : omp_threads) + " omp threads, " +
+                   std::to_string(v.blas_threads ? 2 : blas_threads) + " blas threads");
 }
 
 void register_conv(const ConvShape& s, Pass pass, const char* pass_name, const Variant& v) {
@@ -113,8 +114,9 @@ void BM_Sgemm(benchmark::State& state) {
         benchmark::ClobberMemory();
     }
     cpu::set_gemm_num_threads(previous);
-    state.counters["gflops"] = benchmark::Counter(static_cast<double>(state.iterations()) * 2.0 * static_cast<double>(n * n * n) / 1e9,
-                                                  benchmark::Counter::kIsRate);
+    state.counters["gflops"] =
+        benchmark::Counter(static_cast<double>(state.iterations()) * 2.0 * static_cast<double>(n * n * n) / 1e9,
+                           benchmark::Counter::kIsRate);
     state.SetLabel(std::string(cpu::gemm_backend_name()) + ", 2 threads");
 }
 
@@ -133,7 +135,8 @@ const bool kRegistered = [] {
         const auto never = cpu::conv_detail::ImplicitGemm::Never;
         register_conv(k3, pass, name, Variant{"im2col_avx512", false, false, {kBlock, ConvGemm::Auto, never}});
         register_conv(k3, pass, name, Variant{"block_256k", false, false, {256 * 1024, ConvGemm::Auto, never}});
-        register_conv(k3, pass, name, Variant{"whole_image", false, false, {std::int64_t{1} << 40, ConvGemm::Auto, never}});
+        register_conv(k3, pass, name,
+                      Variant{"whole_image", false, false, {std::int64_t{1} << 40, ConvGemm::Auto, never}});
     }
     benchmark::RegisterBenchmark("sgemm/2048", BM_Sgemm)->Arg(2048)->Unit(benchmark::kMillisecond)->UseRealTime();
     return true;

@@ -27,9 +27,8 @@ void BM_Linear(benchmark::State& state) {
         }
         benchmark::ClobberMemory();
     }
-    state.counters["FLOP/s"] = benchmark::Counter(static_cast<double>(state.iterations()) * 2.0 * n * in * out *
-                                                      (backward ? 2 : 1),
-                                                  benchmark::Counter::kIsRate);
+    state.counters["FLOP/s"] = benchmark::Counter(
+        static_cast<double>(state.iterations()) * 2.0 * n * in * out * (backward ? 2 : 1), benchmark::Counter::kIsRate);
     state.SetLabel(backward ? "backward" : "forward");
 }
 BENCHMARK(BM_Linear)

@@ -17,7 +17,8 @@ struct Problem {
           upstream(Tensor<float, Cpu>::full({1}, 1.f)), labels({n}) {
         Rng rng(1);
         for (std::int64_t i = 0; i < logits.numel(); ++i) logits.data()[i] = rng.uniform(-4.f, 4.f);
-        for (std::int64_t i = 0; i < n; ++i) labels.data()[i] = static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(k)));
+        for (std::int64_t i = 0; i < n; ++i)
+            labels.data()[i] = static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(k)));
     }
 };
 

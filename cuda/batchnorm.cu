@@ -45,8 +45,9 @@ void channel_sums(const kernels::ChannelLayout& l, int splits, const float* a, c
                   float* partial, cudaStream_t stream) {
     check<ValueError>(l.c <= 65535, "batch_norm: ", l.c, " channels exceed the CUDA grid (at most 65535)");
     const std::int64_t per_channel = l.n * l.s, per_split = (per_channel + splits - 1) / splits;
-    launch<kernels::channel_partial_sums<kSums>>(dim3(static_cast<unsigned int>(splits), static_cast<unsigned int>(l.c)),
-                                                 kBlock, 0, stream, l, per_split, a, b, mean, partial);
+    launch<kernels::channel_partial_sums<kSums>>(
+        dim3(static_cast<unsigned int>(splits), static_cast<unsigned int>(l.c)), kBlock, 0, stream, l, per_split, a, b,
+        mean, partial);
 }
 
 const float* data_or_null(const Tensor<float, Cuda>& t) { return t.defined() ? t.data() : nullptr; }

@@ -48,9 +48,10 @@ void conv2d_backward_weight(Context<Cuda>& ctx, const Conv2dParams& p, const Ten
     const ConvGeometry g = conv_geometry(x.shape(), gw.shape(), p);
     const std::int64_t rows = g.c_out, cols = g.patch_size(), depth = g.n * g.out_plane();
     if (rows * cols == 0 || depth == 0) return;
-    const std::int64_t tiles = blocks_for(rows, kernels::kConvTile) * std::int64_t{blocks_for(cols, kernels::kConvTile)};
-    const auto splits = static_cast<int>(
-        std::clamp<std::int64_t>(std::min(kTargetBlocks / tiles, depth / kMinSplitDepth), 1, 1024));
+    const std::int64_t tiles =
+        blocks_for(rows, kernels::kConvTile) * std::int64_t{blocks_for(cols, kernels::kConvTile)};
+    const auto splits =
+        static_cast<int>(std::clamp<std::int64_t>(std::min(kTargetBlocks / tiles, depth / kMinSplitDepth), 1, 1024));
     const cudaStream_t stream = stream_of(ctx);
     const kernels::ConvShape shape = conv_shape(g, "conv2d");
     if (splits == 1) {

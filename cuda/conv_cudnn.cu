@@ -171,9 +171,9 @@ void cudnn_conv2d_backward_input(Context<Cuda>& ctx, const Conv2dParams& p, cons
     Tensor<float, Cuda> padded;
     if (conv.pad_copy()) padded = ctx.template empty<float>(conv.padded_shape());
     const float alpha = 1.0f, beta = conv.pad_copy() ? 0.0f : 1.0f;
-    check_cudnn(cudnnConvolutionBackwardData(conv.handle(), &alpha, conv.w(), w.data(), conv.y(), gy.data(), conv.conv(),
-                                             algo, ws.defined() ? ws.data() : nullptr, bytes, &beta, conv.x(),
-                                             conv.pad_copy() ? padded.data() : gx.data()),
+    check_cudnn(cudnnConvolutionBackwardData(conv.handle(), &alpha, conv.w(), w.data(), conv.y(), gy.data(),
+                                             conv.conv(), algo, ws.defined() ? ws.data() : nullptr, bytes, &beta,
+                                             conv.x(), conv.pad_copy() ? padded.data() : gx.data()),
                 "cudnnConvolutionBackwardData");
     if (conv.pad_copy())
         launch<kernels::add_plane_interiors>(grid_stride_blocks(gx.numel(), 256), 256, 0, stream_of(ctx),
@@ -194,17 +194,18 @@ void cudnn_conv2d_backward_weight(Context<Cuda>& ctx, const Conv2dParams& p, con
         "cudnnGetConvolutionBackwardFilterAlgorithm_v7", bytes);
     Tensor<float, Cuda> ws = workspace(ctx, bytes);
     const float alpha = 1.0f, beta = 1.0f;  // gw accumulates
-    check_cudnn(cudnnConvolutionBackwardFilter(conv.handle(), &alpha, conv.x(), in, conv.y(), gy.data(), conv.conv(),
-                                               algo, ws.defined() ? ws.data() : nullptr, bytes, &beta, conv.w(),
-                                               gw.data()),
-                "cudnnConvolutionBackwardFilter");
+    check_cudnn(
+        cudnnConvolutionBackwardFilter(conv.handle(), &alpha, conv.x(), in, conv.y(), gy.data(), conv.conv(), algo,
+                                       ws.defined() ? ws.data() : nullptr, bytes, &beta, conv.w(), gw.data()),
+        "cudnnConvolutionBackwardFilter");
 }
 
 #else  // no cuDNN in this build
 
 namespace {
 [[noreturn]] void no_cudnn(const char* what) {
-    throw DeviceError(::enas::detail::concat(what, ": this build of enas has no cuDNN (configure a real CUDA build "
+    throw DeviceError(::enas::detail::concat(what,
+                                             ": this build of enas has no cuDNN (configure a real CUDA build "
                                              "with -DENAS_CUDNN=ON and cuDNN installed)"));
 }
 }  // namespace

@@ -11,9 +11,9 @@ void depthwise_conv2d_forward(Context<Cuda>& ctx, const Conv2dParams& p, const T
     const ConvGeometry g = conv_geometry(x.shape(), w.shape(), p, "depthwise_conv2d");
     const std::int64_t count = g.n * g.c_in * g.out_plane();
     if (count == 0) return;
-    launch<kernels::depthwise_forward>(grid_stride_blocks(count, kernels::kDepthwiseThreads), kernels::kDepthwiseThreads,
-                                       0, stream_of(ctx), conv_shape(g, "depthwise_conv2d"), x.data(), w.data(),
-                                       y.data());
+    launch<kernels::depthwise_forward>(grid_stride_blocks(count, kernels::kDepthwiseThreads),
+                                       kernels::kDepthwiseThreads, 0, stream_of(ctx), conv_shape(g, "depthwise_conv2d"),
+                                       x.data(), w.data(), y.data());
 }
 
 void depthwise_conv2d_backward_input(Context<Cuda>& ctx, const Conv2dParams& p, const Tensor<float, Cuda>& gy,

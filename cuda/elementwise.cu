@@ -18,8 +18,8 @@ void activation_forward(Context<Cuda>& ctx, Activation a, const Tensor<float, Cu
     launch_over<kernels::activation_forward>(ctx, x.numel(), a, x.data(), y.data());
 }
 
-void activation_backward(Context<Cuda>& ctx, Activation a, const Tensor<float, Cuda>& y,
-                         const Tensor<float, Cuda>& gy, Tensor<float, Cuda>& gx) {
+void activation_backward(Context<Cuda>& ctx, Activation a, const Tensor<float, Cuda>& y, const Tensor<float, Cuda>& gy,
+                         Tensor<float, Cuda>& gx) {
     launch_over<kernels::activation_backward>(ctx, y.numel(), a, y.data(), gy.data(), gx.data());
 }
 

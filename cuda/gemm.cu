@@ -64,15 +64,15 @@ void gemm_cublas(Context<Cuda>& ctx, bool trans_a, bool trans_b, std::int64_t m,
                  float alpha, const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c,
                  std::int64_t ldc) {
     constexpr std::int64_t kIntMax = std::numeric_limits<int>::max();
-    check<ValueError>(m <= kIntMax && n <= kIntMax && k <= kIntMax && lda <= kIntMax && ldb <= kIntMax &&
-                          ldc <= kIntMax,
-                      "gemm: sizes exceed cuBLAS's 32-bit ints (m ", m, ", n ", n, ", k ", k, ")");
+    check<ValueError>(
+        m <= kIntMax && n <= kIntMax && k <= kIntMax && lda <= kIntMax && ldb <= kIntMax && ldc <= kIntMax,
+        "gemm: sizes exceed cuBLAS's 32-bit ints (m ", m, ", n ", n, ", k ", k, ")");
     // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: swap the operands.
-    check_cublas(cublasSgemm(cublas_handle(ctx), trans_b ? CUBLAS_OP_T : CUBLAS_OP_N,
-                             trans_a ? CUBLAS_OP_T : CUBLAS_OP_N, static_cast<int>(n), static_cast<int>(m),
-                             static_cast<int>(k), &alpha, b, static_cast<int>(ldb), a, static_cast<int>(lda), &beta, c,
-                             static_cast<int>(ldc)),
-                 "cublasSgemm");
+    check_cublas(
+        cublasSgemm(cublas_handle(ctx), trans_b ? CUBLAS_OP_T : CUBLAS_OP_N, trans_a ? CUBLAS_OP_T : CUBLAS_OP_N,
+                    static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &alpha, b, static_cast<int>(ldb), a,
+                    static_cast<int>(lda), &beta, c, static_cast<int>(ldc)),
+        "cublasSgemm");
 }
 #endif
 

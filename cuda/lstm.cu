@@ -42,8 +42,8 @@ void lstm_cell_backward(Context<Cuda>& ctx, const Tensor<float, Cuda>& x, const 
     const cudaStream_t stream = stream_of(ctx);
     Tensor<float, Cuda> dgates = ctx.template empty<float>(Shape{s.batch, 4 * s.hidden});
     const std::int64_t units = std::int64_t{s.batch} * s.hidden;
-    launch<kernels::lstm_gate_gradients>(grid_stride_blocks(units, kBlock), kBlock, 0, stream, s, gates.data(), c.data(),
-                                         c_prev.data(), dh ? dh->data() : nullptr, dc ? dc->data() : nullptr,
+    launch<kernels::lstm_gate_gradients>(grid_stride_blocks(units, kBlock), kBlock, 0, stream, s, gates.data(),
+                                         c.data(), c_prev.data(), dh ? dh->data() : nullptr, dc ? dc->data() : nullptr,
                                          dgates.data(), dc_prev ? dc_prev->data() : nullptr);
     if (dw) {
         const std::int64_t count = std::int64_t{s.in + s.hidden} * 4 * s.hidden;

@@ -43,11 +43,10 @@ void* device_allocate(std::size_t bytes) {
         std::size_t free_bytes = 0, total_bytes = 0;
         const bool known = cudaMemGetInfo(&free_bytes, &total_bytes) == cudaSuccess;
         (void)cudaGetLastError();
-        throw CudaError(::enas::detail::concat("cudaMalloc of ", bytes, " bytes failed: ", cudaGetErrorName(error), ": ",
-                                               cudaGetErrorString(error),
-                                               known ? ::enas::detail::concat(" (device has ", free_bytes, " of ",
-                                                                              total_bytes, " bytes free)")
-                                                     : std::string()));
+        throw CudaError(::enas::detail::concat(
+            "cudaMalloc of ", bytes, " bytes failed: ", cudaGetErrorName(error), ": ", cudaGetErrorString(error),
+            known ? ::enas::detail::concat(" (device has ", free_bytes, " of ", total_bytes, " bytes free)")
+                  : std::string()));
     }
     return p;
 }

@@ -16,7 +16,8 @@ void sgd_step(Context<Cuda>& ctx, const SgdParams& p, Tensor<float, Cuda>& param
               Tensor<float, Cuda>* momentum) {
     const std::int64_t n = param.numel();
     if (n == 0) return;
-    const auto lr = static_cast<float>(p.lr), mu = static_cast<float>(p.momentum), wd = static_cast<float>(p.weight_decay);
+    const auto lr = static_cast<float>(p.lr), mu = static_cast<float>(p.momentum),
+               wd = static_cast<float>(p.weight_decay);
     const unsigned int blocks = grid_stride_blocks(n, kBlock);
     if (!momentum) {
         launch<kernels::sgd_plain>(blocks, kBlock, 0, stream_of(ctx), param.data(), grad.data(), n, lr, wd);

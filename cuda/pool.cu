@@ -11,9 +11,8 @@ kernels::PoolShape pool_shape(const Shape& in, const Pool2dParams& p) {
     const PoolAxis ah = pool_axis(in[2], p.kernel_h, p.stride_h, p.padding);
     const PoolAxis aw = pool_axis(in[3], p.kernel_w, p.stride_w, p.padding);
     auto i = [](std::int64_t v) { return static_cast<int>(v); };
-    return kernels::PoolShape{in[0] * in[1], i(ah.in),   i(aw.in),         i(ah.out),        i(aw.out),
-                              p.kernel_h,    p.kernel_w, p.stride_h,       p.stride_w,       i(ah.pad_before),
-                              i(aw.pad_before)};
+    return kernels::PoolShape{in[0] * in[1], i(ah.in),   i(aw.in),   i(ah.out),        i(aw.out),       p.kernel_h,
+                              p.kernel_w,    p.stride_h, p.stride_w, i(ah.pad_before), i(aw.pad_before)};
 }
 
 std::int64_t outputs(const kernels::PoolShape& s) { return s.planes * s.out_h * s.out_w; }
@@ -39,8 +38,8 @@ void avg_pool2d_backward(Context<Cuda>& ctx, const Pool2dParams& p, const Tensor
                                        gx.data());
 }
 
-void max_pool2d_forward(Context<Cuda>& ctx, const Pool2dParams& p, const Tensor<float, Cuda>& x,
-                        Tensor<float, Cuda>& y, Tensor<std::int32_t, Cuda>& argmax) {
+void max_pool2d_forward(Context<Cuda>& ctx, const Pool2dParams& p, const Tensor<float, Cuda>& x, Tensor<float, Cuda>& y,
+                        Tensor<std::int32_t, Cuda>& argmax) {
     const kernels::PoolShape s = pool_shape(x.shape(), p);
     if (outputs(s) == 0) return;
     launch<kernels::max_pool_forward>(grid_stride_blocks(outputs(s), kBlock), kBlock, 0, stream_of(ctx), s, x.data(),

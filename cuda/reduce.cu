@@ -14,8 +14,8 @@ void whole_sum(Context<Cuda>& ctx, double alpha, const Tensor<float, Cuda>& x, T
     const unsigned int blocks = grid_stride_blocks(n, kBlock, kMaxPartials);
     Tensor<double, Cuda> partial = ctx.empty<double>({static_cast<std::int64_t>(blocks)});
     launch<kernels::partial_sums<kBlock, kSquare>>(blocks, kBlock, 0, stream_of(ctx), x.data(), n, partial.data());
-    launch<kernels::finish_sum<kBlock, float>>(1, kBlock, 0, stream_of(ctx), partial.data(), static_cast<int>(blocks), alpha,
-                                        y.data());
+    launch<kernels::finish_sum<kBlock, float>>(1, kBlock, 0, stream_of(ctx), partial.data(), static_cast<int>(blocks),
+                                               alpha, y.data());
 }
 }  // namespace
 

@@ -15,8 +15,7 @@ template <class T, class Combine>
 T atomic_update(T* address, Combine combine) {
     std::atomic_ref<T> ref(*address);
     T old = ref.load(std::memory_order_relaxed);
-    while (!ref.compare_exchange_weak(old, combine(old), std::memory_order_relaxed)) {
-    }
+    while (!ref.compare_exchange_weak(old, combine(old), std::memory_order_relaxed)) {}
     return old;
 }
 
@@ -41,9 +40,7 @@ inline unsigned long long atomicAdd(unsigned long long* address, unsigned long l
     return ::enas::emu::detail::atomic_fetch_add(address, value);
 }
 inline float atomicAdd(float* address, float value) { return ::enas::emu::detail::atomic_fetch_add(address, value); }
-inline double atomicAdd(double* address, double value) {
-    return ::enas::emu::detail::atomic_fetch_add(address, value);
-}
+inline double atomicAdd(double* address, double value) { return ::enas::emu::detail::atomic_fetch_add(address, value); }
 
 inline int atomicSub(int* address, int value) {
     // Negated through unsigned so that INT_MIN wraps as on the GPU instead of overflowing.
@@ -57,15 +54,13 @@ inline int atomicMax(int* address, int value) {
     return ::enas::emu::detail::atomic_update(address, [value](int old) { return old < value ? value : old; });
 }
 inline unsigned int atomicMax(unsigned int* address, unsigned int value) {
-    return ::enas::emu::detail::atomic_update(address,
-                                              [value](unsigned int old) { return old < value ? value : old; });
+    return ::enas::emu::detail::atomic_update(address, [value](unsigned int old) { return old < value ? value : old; });
 }
 inline int atomicMin(int* address, int value) {
     return ::enas::emu::detail::atomic_update(address, [value](int old) { return value < old ? value : old; });
 }
 inline unsigned int atomicMin(unsigned int* address, unsigned int value) {
-    return ::enas::emu::detail::atomic_update(address,
-                                              [value](unsigned int old) { return value < old ? value : old; });
+    return ::enas::emu::detail::atomic_update(address, [value](unsigned int old) { return value < old ? value : old; });
 }
 
 inline int atomicCAS(int* address, int compare, int value) {
@@ -74,8 +69,7 @@ inline int atomicCAS(int* address, int compare, int value) {
 inline unsigned int atomicCAS(unsigned int* address, unsigned int compare, unsigned int value) {
     return ::enas::emu::detail::atomic_cas(address, compare, value);
 }
-inline unsigned long long atomicCAS(unsigned long long* address, unsigned long long compare,
-                                    unsigned long long value) {
+inline unsigned long long atomicCAS(unsigned long long* address, unsigned long long compare, unsigned long long value) {
     return ::enas::emu::detail::atomic_cas(address, compare, value);
 }
 

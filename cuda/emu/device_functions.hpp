@@ -37,16 +37,16 @@ inline void __syncwarp(unsigned int mask = 0xffffffffu, ENAS_EMU_CALL_SITE) {
     ::enas::emu::detail::warp_collective(::enas::emu::detail::WarpOp::sync, mask, 0, 0, warpSize, where);
 }
 inline unsigned int __ballot_sync(unsigned int mask, int predicate, ENAS_EMU_CALL_SITE) {
-    return static_cast<unsigned int>(::enas::emu::detail::warp_collective(
-        ::enas::emu::detail::WarpOp::ballot, mask, predicate != 0, 0, warpSize, where));
+    return static_cast<unsigned int>(::enas::emu::detail::warp_collective(::enas::emu::detail::WarpOp::ballot, mask,
+                                                                          predicate != 0, 0, warpSize, where));
 }
 inline int __any_sync(unsigned int mask, int predicate, ENAS_EMU_CALL_SITE) {
-    return static_cast<int>(::enas::emu::detail::warp_collective(::enas::emu::detail::WarpOp::any, mask,
-                                                                 predicate != 0, 0, warpSize, where));
+    return static_cast<int>(::enas::emu::detail::warp_collective(::enas::emu::detail::WarpOp::any, mask, predicate != 0,
+                                                                 0, warpSize, where));
 }
 inline int __all_sync(unsigned int mask, int predicate, ENAS_EMU_CALL_SITE) {
-    return static_cast<int>(::enas::emu::detail::warp_collective(::enas::emu::detail::WarpOp::all, mask,
-                                                                 predicate != 0, 0, warpSize, where));
+    return static_cast<int>(::enas::emu::detail::warp_collective(::enas::emu::detail::WarpOp::all, mask, predicate != 0,
+                                                                 0, warpSize, where));
 }
 
 namespace enas::emu::detail {
@@ -68,13 +68,13 @@ T __shfl_sync(unsigned int mask, T var, int src_lane, int width = warpSize, ENAS
 }
 template <class T>
 T __shfl_up_sync(unsigned int mask, T var, unsigned int delta, int width = warpSize, ENAS_EMU_CALL_SITE) {
-    return ::enas::emu::detail::shuffle(::enas::emu::detail::WarpOp::shfl_up, mask, var, static_cast<int>(delta),
-                                        width, where);
+    return ::enas::emu::detail::shuffle(::enas::emu::detail::WarpOp::shfl_up, mask, var, static_cast<int>(delta), width,
+                                        where);
 }
 template <class T>
 T __shfl_down_sync(unsigned int mask, T var, unsigned int delta, int width = warpSize, ENAS_EMU_CALL_SITE) {
-    return ::enas::emu::detail::shuffle(::enas::emu::detail::WarpOp::shfl_down, mask, var,
-                                        static_cast<int>(delta), width, where);
+    return ::enas::emu::detail::shuffle(::enas::emu::detail::WarpOp::shfl_down, mask, var, static_cast<int>(delta),
+                                        width, where);
 }
 template <class T>
 T __shfl_xor_sync(unsigned int mask, T var, int lane_mask, int width = warpSize, ENAS_EMU_CALL_SITE) {

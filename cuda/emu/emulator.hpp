@@ -30,9 +30,9 @@
 #define gridDim (::enas::emu::detail::current_thread("gridDim").grid_dim)
 
 // Shared memory: per-block arrays looked up by the address of a per-declaration static tag.
-#define ENAS_EMU_SHARED_DECLARE(array_type, name)                 \
-    static const char enas_shared_site_##name = 0;                \
-    ::std::type_identity_t<array_type>& name =                    \
+#define ENAS_EMU_SHARED_DECLARE(array_type, name)  \
+    static const char enas_shared_site_##name = 0; \
+    ::std::type_identity_t<array_type>& name =     \
         ::enas::emu::block_shared_array<array_type>(&enas_shared_site_##name, #name)
 #define ENAS_SHARED(T, name, count) ENAS_EMU_SHARED_DECLARE(T[count], name)
 #define ENAS_SHARED_2D(T, name, rows, cols) ENAS_EMU_SHARED_DECLARE(T[rows][cols], name)

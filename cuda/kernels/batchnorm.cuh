@@ -80,13 +80,15 @@ struct ChannelAffine {
 /// running = decay * running + (1 - decay) * stat (variance times var_scale); else the running
 /// statistics. Writes saved_mean, saved_inv_std and the affine y = (x - mean) * gamma * inv_std + beta.
 __global__ void batch_norm_statistics(std::int64_t channels, std::int64_t per_channel, int splits,
-                                      const float* __restrict__ x, std::int64_t plane, const float* __restrict__ partial,
-                                      bool use_batch, double decay, double var_scale, double epsilon,
-                                      const float* __restrict__ gamma, const float* __restrict__ beta,
+                                      const float* __restrict__ x, std::int64_t plane,
+                                      const float* __restrict__ partial, bool use_batch, double decay, double var_scale,
+                                      double epsilon, const float* __restrict__ gamma, const float* __restrict__ beta,
                                       float* __restrict__ running_mean, float* __restrict__ running_var,
-                                      float* __restrict__ saved_mean, float* __restrict__ saved_inv_std, ChannelAffine f) {
+                                      float* __restrict__ saved_mean, float* __restrict__ saved_inv_std,
+                                      ChannelAffine f) {
     const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-    for (std::int64_t ch = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; ch < channels; ch += stride) {
+    for (std::int64_t ch = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; ch < channels;
+         ch += stride) {
         double mean, var;
         if (use_batch) {
             double s1, s2;
@@ -95,7 +97,8 @@ __global__ void batch_norm_statistics(std::int64_t channels, std::int64_t per_ch
             mean = static_cast<double>(x[ch * plane]) + d;
             var = fmax(s2 / m - d * d, 0.0);
             if (running_mean) {
-                running_mean[ch] = static_cast<float>(decay * static_cast<double>(running_mean[ch]) + (1 - decay) * mean);
+                running_mean[ch] =
+                    static_cast<float>(decay * static_cast<double>(running_mean[ch]) + (1 - decay) * mean);
                 running_var[ch] =
                     static_cast<float>(decay * static_cast<double>(running_var[ch]) + (1 - decay) * var * var_scale);
             }
@@ -125,7 +128,8 @@ __global__ void batch_norm_gradient_terms(std::int64_t channels, std::int64_t pe
                                           const float* __restrict__ saved_inv_std, float* __restrict__ ggamma,
                                           float* __restrict__ gbeta, ChannelAffine f) {
     const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-    for (std::int64_t ch = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; ch < channels; ch += stride) {
+    for (std::int64_t ch = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; ch < channels;
+         ch += stride) {
         double sum_gy = 0.0, sum_gy_xc = 0.0;
         if (have_sums) add_splits(partial, ch, splits, sum_gy, sum_gy_xc);
         const double inv_std = static_cast<double>(saved_inv_std[ch]), m = static_cast<double>(per_channel);

@@ -106,8 +106,10 @@ struct ConvBackwardWeightGemm {
     }
     __device__ void store(int co, int col, float v, int split) const {
         const std::int64_t at = static_cast<std::int64_t>(co) * cols() + col;
-        if (partial) partial[static_cast<std::int64_t>(split) * rows() * cols() + at] = v;
-        else gw[at] += v;
+        if (partial)
+            partial[static_cast<std::int64_t>(split) * rows() * cols() + at] = v;
+        else
+            gw[at] += v;
     }
 };
 

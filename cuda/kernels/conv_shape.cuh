@@ -28,12 +28,11 @@ inline kernels::ConvShape conv_shape(const ConvGeometry& g, const char* op) {
     const std::int64_t limit = std::numeric_limits<int>::max();
     const std::int64_t largest = std::max({g.n * g.c_in * g.in_plane(), g.n * g.c_out * g.out_plane(),
                                            g.c_out * g.patch_size(), g.n * g.out_plane() * g.kernel_area()});
-    check<ValueError>(largest <= limit, op, ": tensors of ", largest, " elements are too large for the CUDA kernels (at most ",
-                      limit, ")");
+    check<ValueError>(largest <= limit, op, ": tensors of ", largest,
+                      " elements are too large for the CUDA kernels (at most ", limit, ")");
     auto i = [](std::int64_t v) { return static_cast<int>(v); };
-    return kernels::ConvShape{i(g.n),        i(g.c_in),     i(g.h),       i(g.w),        i(g.c_out),
-                              i(g.kh),       i(g.kw),       i(g.stride_h), i(g.stride_w), i(g.pad_top),
-                              i(g.pad_left), i(g.out_h),    i(g.out_w)};
+    return kernels::ConvShape{i(g.n),        i(g.c_in),     i(g.h),       i(g.w),        i(g.c_out), i(g.kh),   i(g.kw),
+                              i(g.stride_h), i(g.stride_w), i(g.pad_top), i(g.pad_left), i(g.out_h), i(g.out_w)};
 }
 
 }  // namespace enas::cuda

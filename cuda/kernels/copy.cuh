@@ -19,8 +19,10 @@ __global__ void copy_rows(const float* __restrict__ src, std::int64_t src_row, s
         const std::int64_t r = i / len, j = i - r * len;
         const float v = src[r * src_row + src_at + j];
         float& d = dst[r * dst_row + dst_at + j];
-        if (kAccumulate) d += v;
-        else d = v;
+        if (kAccumulate)
+            d += v;
+        else
+            d = v;
     }
 }
 

@@ -86,7 +86,8 @@ __global__ void __launch_bounds__(kDepthwiseThreads)
     const std::int64_t count = static_cast<std::int64_t>(s.n) * out_plane;
     float acc = 0.0f;
     for (std::int64_t q = threadIdx.x; q < count; q += blockDim.x) {
-        const int img = static_cast<int>(q / out_plane), p = static_cast<int>(q - static_cast<std::int64_t>(img) * out_plane);
+        const int img = static_cast<int>(q / out_plane),
+                  p = static_cast<int>(q - static_cast<std::int64_t>(img) * out_plane);
         const int oh = p / s.out_w, ow = p - oh * s.out_w;
         const int ih = oh * s.stride_h - s.pad_top + i, iw = ow * s.stride_w - s.pad_left + j;
         if (ih < 0 || ih >= s.h || iw < 0 || iw >= s.w) continue;

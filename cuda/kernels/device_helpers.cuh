@@ -43,11 +43,15 @@ __device__ __forceinline__ float activation_grad_from_output(Activation a, float
 /// Functors for warp_reduce / block_reduce.
 struct SumOp {
     template <class T>
-    __device__ __forceinline__ T operator()(T a, T b) const { return a + b; }
+    __device__ __forceinline__ T operator()(T a, T b) const {
+        return a + b;
+    }
 };
 struct MaxOp {
     template <class T>
-    __device__ __forceinline__ T operator()(T a, T b) const { return a > b ? a : b; }
+    __device__ __forceinline__ T operator()(T a, T b) const {
+        return a > b ? a : b;
+    }
 };
 
 /// op-reduction of `v` over the 32 lanes of a warp, returned to every lane.

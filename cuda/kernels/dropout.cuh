@@ -30,9 +30,12 @@ __global__ void dropout_apply(std::uint64_t seed, std::uint64_t base, std::uint3
             const std::int64_t e = 4 * b + q;
             if (e >= n) break;
             const float kept = words.v[q] <= limit ? scale : 0.0f;
-            if (kMode == DropoutMode::Forward) out[e] = in[e] * kept;
-            else if (kMode == DropoutMode::Backward) out[e] += in[e] * kept;
-            else out[e] = kept;
+            if (kMode == DropoutMode::Forward)
+                out[e] = in[e] * kept;
+            else if (kMode == DropoutMode::Backward)
+                out[e] += in[e] * kept;
+            else
+                out[e] = kept;
         }
     }
 }
@@ -44,8 +47,8 @@ __global__ void row_mask_forward(const float* __restrict__ x, const float* __res
 }
 
 /// gx[r, c] += gy[r, c] * mask[r]; a dropped row (mask 0) is left untouched, as on the CPU.
-__global__ void row_mask_backward(const float* __restrict__ gy, const float* __restrict__ mask,
-                                  float* __restrict__ gx, std::int64_t n, std::int64_t cols) {
+__global__ void row_mask_backward(const float* __restrict__ gy, const float* __restrict__ mask, float* __restrict__ gx,
+                                  std::int64_t n, std::int64_t cols) {
     for (std::int64_t i = grid_start(); i < n; i += grid_stride()) {
         const float m = mask[i / cols];
         if (m != 0.0f) gx[i] += gy[i] * m;
@@ -53,8 +56,8 @@ __global__ void row_mask_backward(const float* __restrict__ gy, const float* __r
 }
 
 /// y[s, m] = x[s, m] * mask[m] over [steps, width].
-__global__ void locked_mask_forward(const float* __restrict__ x, const float* __restrict__ mask,
-                                    float* __restrict__ y, std::int64_t n, std::int64_t width) {
+__global__ void locked_mask_forward(const float* __restrict__ x, const float* __restrict__ mask, float* __restrict__ y,
+                                    std::int64_t n, std::int64_t width) {
     for (std::int64_t i = grid_start(); i < n; i += grid_stride()) y[i] = x[i] * mask[i % width];
 }
 

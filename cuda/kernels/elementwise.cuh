@@ -14,7 +14,8 @@ __global__ void activation_forward(Activation a, const float* __restrict__ x, fl
 
 __global__ void activation_backward(Activation a, const float* __restrict__ y, const float* __restrict__ gy,
                                     float* __restrict__ gx, std::int64_t n) {
-    for (std::int64_t i = grid_start(); i < n; i += grid_stride()) gx[i] += gy[i] * activation_grad_from_output(a, y[i]);
+    for (std::int64_t i = grid_start(); i < n; i += grid_stride())
+        gx[i] += gy[i] * activation_grad_from_output(a, y[i]);
 }
 
 __global__ void add_forward(const float* __restrict__ a, const float* __restrict__ b, float* __restrict__ y,

@@ -119,8 +119,8 @@ __global__ void lstm_input_gradients(LstmShape s, const float* __restrict__ w, c
          r += warps) {
         const std::int64_t b = r / depth;
         const int k = static_cast<int>(r - b * depth);
-        float* dst = k < s.in ? (dx ? dx + b * s.in + k : nullptr)
-                              : (dh_prev ? dh_prev + b * s.hidden + (k - s.in) : nullptr);
+        float* dst =
+            k < s.in ? (dx ? dx + b * s.in + k : nullptr) : (dh_prev ? dh_prev + b * s.hidden + (k - s.in) : nullptr);
         if (!dst) continue;  // the same for every lane of the warp
         const float* wk = w + static_cast<std::int64_t>(k) * four_h;
         const float* db = dgates + b * four_h;

@@ -68,7 +68,8 @@ __global__ void avg_pool_backward(PoolShape s, const float* __restrict__ gy, flo
             const int rows = window_end(oh, s.stride_h, s.pad_top, s.kh, s.h) - window_begin(oh, s.stride_h, s.pad_top);
             const float inv_h = 1.0f / static_cast<float>(rows);
             for (int ow = ow_lo; ow <= ow_hi; ++ow) {
-                const int cols = window_end(ow, s.stride_w, s.pad_left, s.kw, s.w) - window_begin(ow, s.stride_w, s.pad_left);
+                const int cols =
+                    window_end(ow, s.stride_w, s.pad_left, s.kw, s.w) - window_begin(ow, s.stride_w, s.pad_left);
                 sum += __ldg(gp + oh * s.out_w + ow) * (inv_h * (1.0f / static_cast<float>(cols)));
             }
         }

@@ -40,8 +40,8 @@ __global__ void sum_backward(double alpha, const float* __restrict__ gy, float* 
 }
 
 /// gx[i] += 2 gy[0] x[i].
-__global__ void sum_squares_backward(const float* __restrict__ x, const float* __restrict__ gy,
-                                     float* __restrict__ gx, std::int64_t n) {
+__global__ void sum_squares_backward(const float* __restrict__ x, const float* __restrict__ gy, float* __restrict__ gx,
+                                     std::int64_t n) {
     const float g = 2.0f * gy[0];
     for (std::int64_t i = grid_start(); i < n; i += grid_stride()) gx[i] += g * x[i];
 }

@@ -59,8 +59,8 @@ __global__ void log_softmax_forward(const float* __restrict__ x, float* __restri
 }
 
 /// gx += gy - exp(y) * sum(gy) per row.
-__global__ void log_softmax_backward(const float* __restrict__ y, const float* __restrict__ gy,
-                                     float* __restrict__ gx, std::int64_t rows, std::int64_t k) {
+__global__ void log_softmax_backward(const float* __restrict__ y, const float* __restrict__ gy, float* __restrict__ gx,
+                                     std::int64_t rows, std::int64_t k) {
     ENAS_SHARED(float, scratch, 32);
     for (std::int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
         const std::int64_t at = r * k;
@@ -74,8 +74,8 @@ __global__ void log_softmax_backward(const float* __restrict__ y, const float* _
 /// probs = softmax(logits) per row and row_loss[r] = log(sum exp(x - max)) - (x[label] - max), in
 /// double (summed by finish_mean_loss in a fixed order).
 __global__ void softmax_cross_entropy_rows(const float* __restrict__ logits, const std::int32_t* __restrict__ labels,
-                                           float* __restrict__ probs, double* __restrict__ row_loss,
-                                           std::int64_t rows, std::int64_t k) {
+                                           float* __restrict__ probs, double* __restrict__ row_loss, std::int64_t rows,
+                                           std::int64_t k) {
     ENAS_SHARED(float, scratch, 32);
     for (std::int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
         const float* xr = logits + r * k;

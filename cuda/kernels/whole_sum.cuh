@@ -12,8 +12,8 @@ namespace enas::cuda::kernels {
 
 /// partial[block] = sum over this block's grid-stride share of x[i] (or x[i]^2), in double.
 template <int kBlock, bool kSquare>
-__global__ void __launch_bounds__(kBlock) partial_sums(const float* __restrict__ x, std::int64_t n,
-                                                       double* __restrict__ partial) {
+__global__ void __launch_bounds__(kBlock)
+    partial_sums(const float* __restrict__ x, std::int64_t n, double* __restrict__ partial) {
     ENAS_SHARED(double, scratch, 32);
     double s = 0.0;
     for (std::int64_t i = grid_start(); i < n; i += grid_stride()) {
@@ -26,8 +26,8 @@ __global__ void __launch_bounds__(kBlock) partial_sums(const float* __restrict__
 
 /// y[0] = (Out)(alpha * sum of partial[0, count)), by one block of kBlock threads.
 template <int kBlock, class Out>
-__global__ void __launch_bounds__(kBlock) finish_sum(const double* __restrict__ partial, int count, double alpha,
-                                                     Out* __restrict__ y) {
+__global__ void __launch_bounds__(kBlock)
+    finish_sum(const double* __restrict__ partial, int count, double alpha, Out* __restrict__ y) {
     ENAS_SHARED(double, scratch, 32);
     double s = 0.0;
     for (int i = static_cast<int>(threadIdx.x); i < count; i += kBlock) s += partial[i];

@@ -27,11 +27,13 @@ struct SearchFlags {
 
     void add_to(CLI::App& app) {
         app.add_option("--policy", policy, "enas (the LSTM controller) | random (RandomSearch, same budget)")
-            ->check(CLI::IsMember({"enas", "random"}))->capture_default_str();
+            ->check(CLI::IsMember({"enas", "random"}))
+            ->capture_default_str();
         app.add_option("--derive", derive_k, "derive step: candidates to sample and score (preset)");
         app.add_option("--derive-batches", derive_batches, "validation batches each candidate is scored on");
         app.add_option("--controller-init", controller_init, "start from a saved controller state (transfer)");
-        app.add_option("--controller-start-epoch", controller_start_epoch, "first epoch whose end trains the controller");
+        app.add_option("--controller-start-epoch", controller_start_epoch,
+                       "first epoch whose end trains the controller");
         app.add_option("--train-steps", train_steps, "controller Adam steps per epoch (preset)");
         app.add_option("--num-aggregate", num_aggregate, "REINFORCE samples per Adam step (preset)");
         app.add_option("--controller-lr", controller_lr, "controller Adam learning rate (preset)");
@@ -71,19 +73,26 @@ int search_with(Task& task, const train::CnnConfig& config, const train::SearchC
                 controller::ArchitecturePolicy& policy, run::RunFolder& run, bool resume) {
     auto progress = run::ProgressReporter::for_stderr(config.log_every);
     train::SearchLoop<Task> loop(task, policy, sc, train::loop_config_of(config), run, progress);
-    if (resume) loop.resume();
-    else if (!sc.controller_init.empty()) policy.load(sc.controller_init);
+    if (resume)
+        loop.resume();
+    else if (!sc.controller_init.empty())
+        policy.load(sc.controller_init);
     const nlohmann::json last = loop.run();
     const auto candidates = train::derive(task, policy, sc, run, progress);
     const std::string best_arch = candidates.front().arch.to_string();
     const nlohmann::json summary = {
-        {"best_arch", best_arch}, {"best_reward", candidates.front().score}, {"space", cnn_space_name(config.space)},
-        {"policy", sc.policy}, {"valid_accuracy", last.value("valid_accuracy", 0.0)},
+        {"best_arch", best_arch},
+        {"best_reward", candidates.front().score},
+        {"space", cnn_space_name(config.space)},
+        {"policy", sc.policy},
+        {"valid_accuracy", last.value("valid_accuracy", 0.0)},
         {"test_accuracy", last.value("test_accuracy", 0.0)},
-        {"accuracy_note", "valid_accuracy, test_accuracy and best_reward are shared-weight, search-time figures "
-                          "(each eval batch with a sampled architecture); retrain best_arch with cifar_train for the "
-                          "final accuracy"},
-        {"epochs", loop.epochs_done()}, {"seconds", loop.seconds()},
+        {"accuracy_note",
+         "valid_accuracy, test_accuracy and best_reward are shared-weight, search-time figures "
+         "(each eval batch with a sampled architecture); retrain best_arch with cifar_train for the "
+         "final accuracy"},
+        {"epochs", loop.epochs_done()},
+        {"seconds", loop.seconds()},
         {"images_per_second", last.value("images_per_second", 0.0)}};
     run.write_summary(summary);
     policy.save(run.file("controller.state").string());  // for --controller-init (transfer)
@@ -105,10 +114,12 @@ int run_on(const enas_cli::CnnFlags& flags, const train::CnnConfig& config, cons
     cj["search"] = sc.to_json();
     run::RunFolder run = enas_cli::open_run(flags, flags.out_dir("cifar_search"), cj);
     Context<D> ctx(config.seed);
-    std::printf("cifar_search: %s space, %s policy, %s (%lld train / %lld valid / %lld test images), %lld epochs, "
-                "%s device\n", cnn_space_name(config.space), sc.policy.c_str(), config.dataset.c_str(),
-                static_cast<long long>(data.train.size()), static_cast<long long>(data.valid.size()),
-                static_cast<long long>(data.test.size()), static_cast<long long>(config.epochs), D::name);
+    std::printf(
+        "cifar_search: %s space, %s policy, %s (%lld train / %lld valid / %lld test images), %lld epochs, "
+        "%s device\n",
+        cnn_space_name(config.space), sc.policy.c_str(), config.dataset.c_str(),
+        static_cast<long long>(data.train.size()), static_cast<long long>(data.valid.size()),
+        static_cast<long long>(data.test.size()), static_cast<long long>(config.epochs), D::name);
     if (config.space == train::CnnSpace::macro) {
         child::MacroChild<D> model(ctx, train::macro_child_config(config, data.train), config.seed);
         controller::MacroControllerConfig cc;
@@ -132,8 +143,9 @@ int run_on(const enas_cli::CnnFlags& flags, const train::CnnConfig& config, cons
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"cifar_search: ENAS architecture search (macro or micro space) with the ENAS controller or "
-                 "RandomSearch, then the derive step"};
+    CLI::App app{
+        "cifar_search: ENAS architecture search (macro or micro space) with the ENAS controller or "
+        "RandomSearch, then the derive step"};
     enas_cli::CnnFlags flags;
     flags.dataset = "fashion-mnist";
     SearchFlags search_flags;
@@ -144,9 +156,12 @@ int main(int argc, char** argv) {
         const train::CnnConfig config = flags.config(search::ChildMode::search);
         const train::SearchConfig sc = search_flags.config(config);
         if (flags.device == "cuda") {
-            if constexpr (has_cuda_backend) return run_on<Cuda>(flags, config, sc);
-            else throw DeviceError("--device cuda: this build of enas has no CUDA backend (configure with "
-                                   "-DENAS_CUDA=ON, or -DENAS_CUDA_EMULATION=ON for the CPU emulator)");
+            if constexpr (has_cuda_backend)
+                return run_on<Cuda>(flags, config, sc);
+            else
+                throw DeviceError(
+                    "--device cuda: this build of enas has no CUDA backend (configure with "
+                    "-DENAS_CUDA=ON, or -DENAS_CUDA_EMULATION=ON for the CPU emulator)");
         }
         return run_on<Cpu>(flags, config, sc);
     } catch (const std::exception& e) {

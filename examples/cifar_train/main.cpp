@@ -36,20 +36,20 @@ search::MicroArch read_micro(const std::string& value) {
 }
 
 template <Device D, class Model, class Arch>
-int train(Context<D>& ctx, const train::CnnConfig& config, const train::CnnData& data, Model& model,
-          const Arch& arch, run::RunFolder& run, bool resume) {
+int train(Context<D>& ctx, const train::CnnConfig& config, const train::CnnData& data, Model& model, const Arch& arch,
+          run::RunFolder& run, bool resume) {
     auto progress = run::ProgressReporter::for_stderr(config.log_every);
     train::CnnTask<D, Model, Arch> task(ctx, config, data, model);
     train::FinalTraining<train::CnnTask<D, Model, Arch>> trainer(task, arch, train::loop_config_of(config), run,
                                                                  progress);
     if (resume) trainer.resume();
     const nlohmann::json s = trainer.run();
-    std::printf("cifar_train: %s architecture, %lld parameters, %lld epochs: train accuracy %.4f, test accuracy "
-                "%.4f (best %.4f), %.1f images/s\n",
-                cnn_space_name(config.space), static_cast<long long>(s["params"].get<std::int64_t>()),
-                static_cast<long long>(s["epochs"].get<std::int64_t>()), s["train_accuracy"].get<double>(),
-                s["test_accuracy"].get<double>(), s["best_test_accuracy"].get<double>(),
-                s["images_per_second"].get<double>());
+    std::printf(
+        "cifar_train: %s architecture, %lld parameters, %lld epochs: train accuracy %.4f, test accuracy "
+        "%.4f (best %.4f), %.1f images/s\n",
+        cnn_space_name(config.space), static_cast<long long>(s["params"].get<std::int64_t>()),
+        static_cast<long long>(s["epochs"].get<std::int64_t>()), s["train_accuracy"].get<double>(),
+        s["test_accuracy"].get<double>(), s["best_test_accuracy"].get<double>(), s["images_per_second"].get<double>());
     std::printf("cifar_train: run folder %s\n", run.dir().c_str());
     return 0;
 }
@@ -64,11 +64,13 @@ int train_arch(const enas_cli::CnnFlags& flags, const train::CnnConfig& config, 
     run::RunFolder run = enas_cli::open_run(flags, flags.out_dir("cifar_train"), cj);
     Context<D> ctx(config.seed);
     Model<D> model(ctx, child_config(config, data.train), config.seed, &arch);
-    std::printf("cifar_train: %s final model, %d layers%s, F = %d, %lld parameters, %s (%lld train / %lld test "
-                "images), %s\n", cnn_space_name(config.space), config.layers,
-                config.space == train::CnnSpace::micro ? " (+ 2 reduction cells)" : "", config.filters,
-                static_cast<long long>(model.arena().trainable_elements()), config.dataset.c_str(),
-                static_cast<long long>(data.train.size()), static_cast<long long>(data.test.size()), D::name);
+    std::printf(
+        "cifar_train: %s final model, %d layers%s, F = %d, %lld parameters, %s (%lld train / %lld test "
+        "images), %s\n",
+        cnn_space_name(config.space), config.layers,
+        config.space == train::CnnSpace::micro ? " (+ 2 reduction cells)" : "", config.filters,
+        static_cast<long long>(model.arena().trainable_elements()), config.dataset.c_str(),
+        static_cast<long long>(data.train.size()), static_cast<long long>(data.test.size()), D::name);
     return train(ctx, config, data, model, arch, run, flags.resume);
 }
 
@@ -92,16 +94,21 @@ int main(int argc, char** argv) {
     CLI::App app{"cifar_train: train a fixed ENAS architecture from scratch and report test accuracy each epoch"};
     enas_cli::CnnFlags flags;
     std::string arch;
-    app.add_option("--arch", arch, "architecture: a flat string, a file (best_arch.txt / best_arch.json) or "
-                                   "'released' (the authors' published architecture)")->required();
+    app.add_option("--arch", arch,
+                   "architecture: a flat string, a file (best_arch.txt / best_arch.json) or "
+                   "'released' (the authors' published architecture)")
+        ->required();
     flags.add_to(app);
     CLI11_PARSE(app, argc, argv);
     try {
         const train::CnnConfig config = flags.config(search::ChildMode::final);
         if (flags.device == "cuda") {
-            if constexpr (has_cuda_backend) return run_on<Cuda>(flags, config, arch);
-            else throw DeviceError("--device cuda: this build of enas has no CUDA backend (configure with "
-                                   "-DENAS_CUDA=ON, or -DENAS_CUDA_EMULATION=ON for the CPU emulator)");
+            if constexpr (has_cuda_backend)
+                return run_on<Cuda>(flags, config, arch);
+            else
+                throw DeviceError(
+                    "--device cuda: this build of enas has no CUDA backend (configure with "
+                    "-DENAS_CUDA=ON, or -DENAS_CUDA_EMULATION=ON for the CPU emulator)");
         }
         return run_on<Cpu>(flags, config, arch);
     } catch (const std::exception& e) {

@@ -38,13 +38,19 @@ struct CnnFlags {
 
     void add_to(CLI::App& app) {
         app.add_option("--dataset", dataset, "cifar10 | cifar100 | fashion-mnist")
-            ->check(CLI::IsMember({"cifar10", "cifar100", "fashion-mnist"}))->capture_default_str();
-        app.add_option("--data", data_dir, "dataset folder (default for fashion-mnist: Debian's "
-                                           "/usr/share/datasets/fashion-mnist)");
-        app.add_option("--space", space, "macro | micro")->check(CLI::IsMember({"macro", "micro"}))->capture_default_str();
-        app.add_option("--preset", preset, "quick (minutes on a CPU) | scripts (the authors' scripts) | paper "
-                                           "(scripts + CutOut 16 for micro)")
-            ->check(CLI::IsMember({"quick", "scripts", "paper"}))->capture_default_str();
+            ->check(CLI::IsMember({"cifar10", "cifar100", "fashion-mnist"}))
+            ->capture_default_str();
+        app.add_option("--data", data_dir,
+                       "dataset folder (default for fashion-mnist: Debian's "
+                       "/usr/share/datasets/fashion-mnist)");
+        app.add_option("--space", space, "macro | micro")
+            ->check(CLI::IsMember({"macro", "micro"}))
+            ->capture_default_str();
+        app.add_option("--preset", preset,
+                       "quick (minutes on a CPU) | scripts (the authors' scripts) | paper "
+                       "(scripts + CutOut 16 for micro)")
+            ->check(CLI::IsMember({"quick", "scripts", "paper"}))
+            ->capture_default_str();
         app.add_option("--device", device, "cpu | cuda")->check(CLI::IsMember({"cpu", "cuda"}))->capture_default_str();
         app.add_option("--out", out, "run folder (default: runs/<program>-<space>-<time>)");
         app.add_flag("--resume", resume, "continue the interrupted run in --out from its newest valid checkpoint");
@@ -127,7 +133,9 @@ struct CnnFlags {
 inline enas::run::RunFolder open_run(const CnnFlags& flags, const std::string& dir, const nlohmann::json& config) {
     using enas::run::RunFolderMode;
     enas::check<enas::ValueError>(!(flags.resume && flags.force), "--resume and --force exclude each other");
-    const RunFolderMode mode = flags.resume ? RunFolderMode::resume : flags.force ? RunFolderMode::force : RunFolderMode::fresh;
+    const RunFolderMode mode = flags.resume  ? RunFolderMode::resume
+                               : flags.force ? RunFolderMode::force
+                                             : RunFolderMode::fresh;
     enas::run::RunFolder run(dir, mode);
     if (flags.resume && std::filesystem::exists(run.file(enas::run::RunFolder::kConfig))) {
         nlohmann::json saved = run.read_config(), now = config;

@@ -119,8 +119,7 @@ inline enas::run::RunFolder open_ptb_run(const PtbFlags& flags, const std::strin
 /// ValueError with the reason for a bad one.
 inline enas::search::RnnArch read_rnn_arch(const std::string& value, bool original) {
     using namespace enas::search;
-    const std::string text =
-        arch_text(value == "released" ? (original ? kSeedRnnOriginal : kReleasedRnnLm) : value);
+    const std::string text = arch_text(value == "released" ? (original ? kSeedRnnOriginal : kReleasedRnnLm) : value);
     if (is_json_text(text)) return rnn_arch_from_json(ArchJson::parse(text));
     return RnnArch::parse(text, original ? RnnFormat::original : RnnFormat::lm);
 }

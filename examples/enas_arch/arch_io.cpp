@@ -61,13 +61,15 @@ enas::search::AnyArch read_arch(const InputOptions& options, bool require_json) 
     if (looks_like_json(text)) {
         AnyArch arch = arch_from_json_text(text);
         if (space && space_of(arch) != *space)
-            throw enas::ValueError(enas::detail::concat("the JSON architecture is in space '", space_name(space_of(arch)),
-                                                        "' but --space is '", space_name(*space), "'"));
+            throw enas::ValueError(enas::detail::concat("the JSON architecture is in space '",
+                                                        space_name(space_of(arch)), "' but --space is '",
+                                                        space_name(*space), "'"));
         return arch;
     }
     if (require_json) throw enas::FormatError("expected a JSON architecture (a document starting with '{')");
     if (!space)
-        throw enas::ValueError("--space is required for a flat architecture string (macro, micro, rnn or rnn-original)");
+        throw enas::ValueError(
+            "--space is required for a flat architecture string (macro, micro, rnn or rnn-original)");
     return parse_arch(*space, text, options.micro_nodes);
 }
 

@@ -12,9 +12,9 @@ namespace enas_arch {
 
 /// What the user gave on the command line about the input.
 struct InputOptions {
-    std::vector<std::string> words;  ///< positional words, joined with spaces
-    std::string file;                ///< --file
-    std::string space;               ///< --space (empty: not given)
+    std::vector<std::string> words;                            ///< positional words, joined with spaces
+    std::string file;                                          ///< --file
+    std::string space;                                         ///< --space (empty: not given)
     int micro_nodes = enas::search::MicroArch::kDefaultNodes;  ///< --nodes
 };
 

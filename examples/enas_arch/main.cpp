@@ -41,9 +41,9 @@ void add_input_options(CLI::App* command, Options& options, bool json_input) {
                                   "separate words) or a JSON document (default: --file or stdin)")
         ->expected(0, -1);
     command->add_option("--file,-f", options.input.file, "read the architecture from FILE");
-    auto* space = command->add_option("--space,-s", options.input.space,
-                                      json_input ? "check that the JSON is of this space"
-                                                 : "the space of a flat string (required for one)");
+    auto* space = command->add_option(
+        "--space,-s", options.input.space,
+        json_input ? "check that the JSON is of this space" : "the space of a flat string (required for one)");
     space->check(CLI::IsMember({"macro", "micro", "rnn", "rnn-original"}));
     command->add_option("--nodes", options.input.micro_nodes, "micro: nodes per cell B (default 5; 8B tokens)")
         ->check(CLI::Range(1, 1000));
@@ -79,9 +79,10 @@ std::string one_line(std::string message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"enas_arch: validate, describe, draw (graphviz) and convert ENAS architectures.\n"
-                 "Spaces: macro (L(L+1)/2 ints), micro (40 ints: normal then reduction cell), rnn (the corrected\n"
-                 "LM format, 2N ints), rnn-original (the authors' TF format, 2N-1 ints). See docs/cli.md."};
+    CLI::App app{
+        "enas_arch: validate, describe, draw (graphviz) and convert ENAS architectures.\n"
+        "Spaces: macro (L(L+1)/2 ints), micro (40 ints: normal then reduction cell), rnn (the corrected\n"
+        "LM format, 2N ints), rnn-original (the authors' TF format, 2N-1 ints). See docs/cli.md."};
     app.require_subcommand(1);
     Options options;
 
@@ -107,9 +108,7 @@ int main(int argc, char** argv) {
 
     try {
         app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        return app.exit(e);
-    }
+    } catch (const CLI::ParseError& e) { return app.exit(e); }
 
     try {
         if (validate->parsed()) {

@@ -27,32 +27,44 @@ int run_on(const enas_cli::PtbFlags& flags, const train::PtbConfig& config) {
     child::RnnChild<D> model(ctx, config.child_config(data.vocab), config.seed);
     const controller::RnnControllerConfig cc = config.controller_config();
     std::unique_ptr<controller::ArchitecturePolicy> policy;
-    if (sc.policy == "random") policy = std::make_unique<controller::RandomSearch>(cc, config.seed ^ 0xC0DEull);
-    else policy = std::make_unique<controller::RnnController>(cc, config.seed ^ 0xC0DEull);
+    if (sc.policy == "random")
+        policy = std::make_unique<controller::RandomSearch>(cc, config.seed ^ 0xC0DEull);
+    else
+        policy = std::make_unique<controller::RnnController>(cc, config.seed ^ 0xC0DEull);
     train::PtbTask<D> task(ctx, config, data, model);
-    std::printf("ptb_search: %s space, %s policy, %s preset, PTB %s (vocabulary %lld; %lld x %lld train, %lld x %lld "
-                "valid tokens), H = %d, N = %d, %lld shared parameters, %lld epochs, %s device\n",
-                config.space.c_str(), sc.policy.c_str(), config.preset.c_str(), config.data_folder().c_str(),
-                static_cast<long long>(data.vocab), static_cast<long long>(data.train.batch),
-                static_cast<long long>(data.train.length), static_cast<long long>(data.valid.batch),
-                static_cast<long long>(data.valid.length), config.hidden, config.nodes,
-                static_cast<long long>(task.num_params()), static_cast<long long>(config.epochs), D::name);
+    std::printf(
+        "ptb_search: %s space, %s policy, %s preset, PTB %s (vocabulary %lld; %lld x %lld train, %lld x %lld "
+        "valid tokens), H = %d, N = %d, %lld shared parameters, %lld epochs, %s device\n",
+        config.space.c_str(), sc.policy.c_str(), config.preset.c_str(), config.data_folder().c_str(),
+        static_cast<long long>(data.vocab), static_cast<long long>(data.train.batch),
+        static_cast<long long>(data.train.length), static_cast<long long>(data.valid.batch),
+        static_cast<long long>(data.valid.length), config.hidden, config.nodes,
+        static_cast<long long>(task.num_params()), static_cast<long long>(config.epochs), D::name);
 
     auto progress = run::ProgressReporter::for_stderr(config.log_every, "tok/s");
     train::SearchLoop<train::PtbTask<D>> loop(task, *policy, sc, train::loop_config_of(config), run, progress);
-    if (flags.resume) loop.resume();
-    else if (!sc.controller_init.empty()) policy->load(sc.controller_init);
+    if (flags.resume)
+        loop.resume();
+    else if (!sc.controller_init.empty())
+        policy->load(sc.controller_init);
     const nlohmann::json last = loop.run();
     const auto candidates = train::derive(task, *policy, sc, run, progress);
     const std::string best_arch = candidates.front().arch.to_string();
     const double best_ppl = 80.0 / candidates.front().score;
     const nlohmann::json summary = {
-        {"arch", best_arch}, {"best_arch", best_arch}, {"best_reward", candidates.front().score},
-        {"best_valid_ppl", best_ppl}, {"space", config.space}, {"policy", sc.policy},
-        {"valid_ppl", last.value("valid_ppl", 0.0)}, {"test_ppl", last.value("test_ppl", 0.0)},
-        {"ppl_note", "valid_ppl and test_ppl are shared-weight, search-time figures (a sampled cell per window); "
-                     "best_valid_ppl is the derived cell's on the derive slices; retrain it with ptb_train"},
-        {"epochs", loop.epochs_done()}, {"seconds", loop.seconds()},
+        {"arch", best_arch},
+        {"best_arch", best_arch},
+        {"best_reward", candidates.front().score},
+        {"best_valid_ppl", best_ppl},
+        {"space", config.space},
+        {"policy", sc.policy},
+        {"valid_ppl", last.value("valid_ppl", 0.0)},
+        {"test_ppl", last.value("test_ppl", 0.0)},
+        {"ppl_note",
+         "valid_ppl and test_ppl are shared-weight, search-time figures (a sampled cell per window); "
+         "best_valid_ppl is the derived cell's on the derive slices; retrain it with ptb_train"},
+        {"epochs", loop.epochs_done()},
+        {"seconds", loop.seconds()},
         {"tokens_per_second", last.value("tokens_per_second", 0.0)}};
     run.write_summary(summary);
     policy->save(run.file("controller.state").string());  // for --controller-init (transfer)
@@ -71,17 +83,21 @@ int run_on(const enas_cli::PtbFlags& flags, const train::PtbConfig& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"ptb_search: ENAS recurrent cell search on Penn Treebank with the ENAS controller or RandomSearch, "
-                 "then the derive step"};
+    CLI::App app{
+        "ptb_search: ENAS recurrent cell search on Penn Treebank with the ENAS controller or RandomSearch, "
+        "then the derive step"};
     enas_cli::PtbFlags flags;
     flags.add_to(app);
     CLI11_PARSE(app, argc, argv);
     try {
         const train::PtbConfig config = flags.config("search");
         if (flags.device == "cuda") {
-            if constexpr (has_cuda_backend) return run_on<Cuda>(flags, config);
-            else throw DeviceError("--device cuda: this build of enas has no CUDA backend (configure with "
-                                   "-DENAS_CUDA=ON, or -DENAS_CUDA_EMULATION=ON for the CPU emulator)");
+            if constexpr (has_cuda_backend)
+                return run_on<Cuda>(flags, config);
+            else
+                throw DeviceError(
+                    "--device cuda: this build of enas has no CUDA backend (configure with "
+                    "-DENAS_CUDA=ON, or -DENAS_CUDA_EMULATION=ON for the CPU emulator)");
         }
         return run_on<Cpu>(flags, config);
     } catch (const std::exception& e) {

@@ -29,13 +29,13 @@ int run_on(const enas_cli::PtbFlags& flags, train::PtbConfig config, const searc
     Context<D> ctx(config.seed);
     child::RnnChild<D> model(ctx, config.child_config(data.vocab), config.seed);
     train::PtbTask<D> task(ctx, config, data, model);
-    std::printf("ptb_train: %s cell %s, H = %d, %lld arena parameters, PTB %s (vocabulary %lld; %lld x %lld train "
-                "tokens), %lld epochs, NT-ASGD %s, %s device\n",
-                config.space.c_str(), arch.to_string().c_str(), config.hidden,
-                static_cast<long long>(task.num_params()), config.data_folder().c_str(),
-                static_cast<long long>(data.vocab), static_cast<long long>(data.train.batch),
-                static_cast<long long>(data.train.length), static_cast<long long>(config.epochs),
-                config.nt_asgd ? "on" : "off", D::name);
+    std::printf(
+        "ptb_train: %s cell %s, H = %d, %lld arena parameters, PTB %s (vocabulary %lld; %lld x %lld train "
+        "tokens), %lld epochs, NT-ASGD %s, %s device\n",
+        config.space.c_str(), arch.to_string().c_str(), config.hidden, static_cast<long long>(task.num_params()),
+        config.data_folder().c_str(), static_cast<long long>(data.vocab), static_cast<long long>(data.train.batch),
+        static_cast<long long>(data.train.length), static_cast<long long>(config.epochs), config.nt_asgd ? "on" : "off",
+        D::name);
     auto progress = run::ProgressReporter::for_stderr(config.log_every, "tok/s");
     train::FinalTraining<train::PtbTask<D>> trainer(task, arch, train::loop_config_of(config), run, progress);
     if (flags.resume) trainer.resume();
@@ -51,13 +51,13 @@ int run_on(const enas_cli::PtbFlags& flags, train::PtbConfig config, const searc
     s["cell_params"] = cell_params;
     run.write_summary(s);
     task.save_final(run.file("final_model.ckpt"), arch);
-    std::printf("ptb_train: %s cell, %lld parameters, %lld epochs: valid ppl %.2f, test ppl %.2f (best %.2f)%s, "
-                "%.0f tokens/s, %.0f s\n",
-                config.space.c_str(), static_cast<long long>(cell_params),
-                static_cast<long long>(s["epochs"].get<std::int64_t>()), s["valid_ppl"].get<double>(),
-                s["test_ppl"].get<double>(), s["best_test_ppl"].get<double>(),
-                task.averaging() ? " with averaged weights" : "", s["tokens_per_second"].get<double>(),
-                s["seconds"].get<double>());
+    std::printf(
+        "ptb_train: %s cell, %lld parameters, %lld epochs: valid ppl %.2f, test ppl %.2f (best %.2f)%s, "
+        "%.0f tokens/s, %.0f s\n",
+        config.space.c_str(), static_cast<long long>(cell_params),
+        static_cast<long long>(s["epochs"].get<std::int64_t>()), s["valid_ppl"].get<double>(),
+        s["test_ppl"].get<double>(), s["best_test_ppl"].get<double>(), task.averaging() ? " with averaged weights" : "",
+        s["tokens_per_second"].get<double>(), s["seconds"].get<double>());
     std::printf("ptb_train: run folder %s (final weights: final_model.ckpt)\n", run.dir().c_str());
     return 0;
 }
@@ -65,12 +65,14 @@ int run_on(const enas_cli::PtbFlags& flags, train::PtbConfig config, const searc
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"ptb_train: train a fixed recurrent cell on Penn Treebank from scratch (SGD, then NT-ASGD) and "
-                 "report validation and test perplexity"};
+    CLI::App app{
+        "ptb_train: train a fixed recurrent cell on Penn Treebank from scratch (SGD, then NT-ASGD) and "
+        "report validation and test perplexity"};
     enas_cli::PtbFlags flags;
     std::string arch_value;
-    app.add_option("--arch", arch_value, "cell: a flat string, a file (best_arch.txt / best_arch.json) or 'released' "
-                                         "(enas_lm's published cell; the TF seed cell for rnn-original)")
+    app.add_option("--arch", arch_value,
+                   "cell: a flat string, a file (best_arch.txt / best_arch.json) or 'released' "
+                   "(enas_lm's published cell; the TF seed cell for rnn-original)")
         ->required();
     flags.add_to(app);
     CLI11_PARSE(app, argc, argv);
@@ -78,9 +80,12 @@ int main(int argc, char** argv) {
         const train::PtbConfig config = flags.config("final");
         const search::RnnArch arch = enas_cli::read_rnn_arch(arch_value, config.original());
         if (flags.device == "cuda") {
-            if constexpr (has_cuda_backend) return run_on<Cuda>(flags, config, arch);
-            else throw DeviceError("--device cuda: this build of enas has no CUDA backend (configure with "
-                                   "-DENAS_CUDA=ON, or -DENAS_CUDA_EMULATION=ON for the CPU emulator)");
+            if constexpr (has_cuda_backend)
+                return run_on<Cuda>(flags, config, arch);
+            else
+                throw DeviceError(
+                    "--device cuda: this build of enas has no CUDA backend (configure with "
+                    "-DENAS_CUDA=ON, or -DENAS_CUDA_EMULATION=ON for the CPU emulator)");
         }
         return run_on<Cpu>(flags, config, arch);
     } catch (const std::exception& e) {

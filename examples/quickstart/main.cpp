@@ -146,8 +146,7 @@ int run(const Options& opt) {
                 ops::sgd_step(ctx, params[k].value(), params[k].grad(), momentum[k], sgd);
 
             const double l = loss.value().item();
-            check<ValueError>(std::isfinite(l), "quickstart: the loss became ", l, " at step ", step,
-                              "; lower --lr");
+            check<ValueError>(std::isfinite(l), "quickstart: the loss became ", l, " at step ", step, "; lower --lr");
             loss_sum += l;
             acc_sum += ops::accuracy(ctx, logits.value(), y);
             ++logged;
@@ -181,16 +180,21 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--epochs", opt.epochs, "training epochs")->capture_default_str()->check(CLI::PositiveNumber);
     app.add_option("--batch", opt.batch, "minibatch size")->capture_default_str()->check(CLI::PositiveNumber);
-    app.add_option("--lr", opt.lr, "initial learning rate (cosine decay to 0)")->capture_default_str()
+    app.add_option("--lr", opt.lr, "initial learning rate (cosine decay to 0)")
+        ->capture_default_str()
         ->check(CLI::PositiveNumber);
-    app.add_option("--l2", opt.l2, "L2 weight of the loss term l2 * sum(w^2)")->capture_default_str()
+    app.add_option("--l2", opt.l2, "L2 weight of the loss term l2 * sum(w^2)")
+        ->capture_default_str()
         ->check(CLI::NonNegativeNumber);
     app.add_option("--seed", opt.seed, "random seed")->capture_default_str();
     app.add_option("--train-limit", opt.train_limit, "train on the first N images only (0: all)")
-        ->capture_default_str()->check(CLI::NonNegativeNumber);
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
     app.add_option("--test-limit", opt.test_limit, "evaluate on the first N test images only (0: all)")
-        ->capture_default_str()->check(CLI::NonNegativeNumber);
-    app.add_option("--log-every", opt.log_every, "print progress every N steps")->capture_default_str()
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--log-every", opt.log_every, "print progress every N steps")
+        ->capture_default_str()
         ->check(CLI::PositiveNumber);
     CLI11_PARSE(app, argc, argv);
     try {

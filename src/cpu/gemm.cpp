@@ -61,15 +61,21 @@ void gemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64
     using CMap = Eigen::Map<const Mat, 0, Stride>;
     if (m == 0 || n == 0) return;
     Eigen::Map<Mat, 0, Stride> C(c, m, n, Stride(ldc));
-    if (beta == T(0)) C.setZero();
-    else if (beta != T(1)) C *= beta;
+    if (beta == T(0))
+        C.setZero();
+    else if (beta != T(1))
+        C *= beta;
     if (k == 0) return;
     const CMap A(a, trans_a ? k : m, trans_a ? m : k, Stride(lda));
     const CMap B(b, trans_b ? n : k, trans_b ? k : n, Stride(ldb));
-    if (!trans_a && !trans_b) C.noalias() += alpha * A * B;
-    else if (trans_a && !trans_b) C.noalias() += alpha * A.transpose() * B;
-    else if (!trans_a && trans_b) C.noalias() += alpha * A * B.transpose();
-    else C.noalias() += alpha * A.transpose() * B.transpose();
+    if (!trans_a && !trans_b)
+        C.noalias() += alpha * A * B;
+    else if (trans_a && !trans_b)
+        C.noalias() += alpha * A.transpose() * B;
+    else if (!trans_a && trans_b)
+        C.noalias() += alpha * A * B.transpose();
+    else
+        C.noalias() += alpha * A.transpose() * B.transpose();
 }
 const char* gemm_backend_name() { return "eigen"; }
 int gemm_num_threads() { return Eigen::nbThreads(); }
@@ -78,7 +84,7 @@ void set_gemm_num_threads(int n) { Eigen::setNbThreads(n < 1 ? 1 : n); }
 
 template void gemm<float>(bool, bool, std::int64_t, std::int64_t, std::int64_t, float, const float*, std::int64_t,
                           const float*, std::int64_t, float, float*, std::int64_t);
-template void gemm<double>(bool, bool, std::int64_t, std::int64_t, std::int64_t, double, const double*,
-                           std::int64_t, const double*, std::int64_t, double, double*, std::int64_t);
+template void gemm<double>(bool, bool, std::int64_t, std::int64_t, std::int64_t, double, const double*, std::int64_t,
+                           const double*, std::int64_t, double, double*, std::int64_t);
 
 }  // namespace enas::cpu

@@ -96,9 +96,8 @@ AugmentDraw draw_augmentation(const AugmentConfig& cfg, std::int64_t height, std
 
 void augment_image(const float* src, std::int64_t channels, std::int64_t height, std::int64_t width,
                    const AugmentConfig& cfg, const AugmentDraw& draw, float* dst) {
-    augment_kernel(channels, height, width, cfg, draw, dst, [&](std::int64_t c, std::int64_t y, std::int64_t x) {
-        return src[(c * height + y) * width + x];
-    });
+    augment_kernel(channels, height, width, cfg, draw, dst,
+                   [&](std::int64_t c, std::int64_t y, std::int64_t x) { return src[(c * height + y) * width + x]; });
 }
 
 void augment_image_u8(const std::uint8_t* src, std::int64_t channels, std::int64_t height, std::int64_t width,
@@ -111,19 +110,17 @@ void augment_image_u8(const std::uint8_t* src, std::int64_t channels, std::int64
 
 void augment_batch(const Tensor<float, Cpu>& in, const AugmentConfig& cfg, std::uint64_t seed, std::int64_t epoch,
                    std::int64_t first_position, Tensor<float, Cpu>& out) {
-    check<ShapeError>(in.shape().rank() == 4, "augment_batch: input has shape ", in.shape(),
-                      ", expected [B, C, H, W]");
+    check<ShapeError>(in.shape().rank() == 4, "augment_batch: input has shape ", in.shape(), ", expected [B, C, H, W]");
     const std::int64_t b = in.shape()[0], c = in.shape()[1], h = in.shape()[2], w = in.shape()[3];
     check_augment_config(cfg, h, w);
     const Shape want{b, c, cfg.out_height(h), cfg.out_width(w)};
-    check<ShapeError>(out.shape() == want, "augment_batch: output has shape ", out.shape(), ", expected ",
-                      want);
+    check<ShapeError>(out.shape() == want, "augment_batch: output has shape ", out.shape(), ", expected ", want);
     const Tensor<float, Cpu> src = in.contiguous();
     check<ShapeError>(out.is_contiguous(), "augment_batch: output must be contiguous");
     const std::int64_t out_elems = c * want[2] * want[3];
     for (std::int64_t k = 0; k < b; ++k)
-        augment_image(src.data() + k * c * h * w, c, h, w, cfg, draw_augmentation(cfg, h, w, seed, epoch, first_position + k),
-                      out.data() + k * out_elems);
+        augment_image(src.data() + k * c * h * w, c, h, w, cfg,
+                      draw_augmentation(cfg, h, w, seed, epoch, first_position + k), out.data() + k * out_elems);
 }
 
 void gather_augmented_batch(const ImageDataset& ds, std::span<const std::int64_t> indices, const ChannelStats& stats,
@@ -134,8 +131,9 @@ void gather_augmented_batch(const ImageDataset& ds, std::span<const std::int64_t
     check_augment_config(cfg, ds.height, ds.width);
     const std::int64_t oh = cfg.out_height(ds.height), ow = cfg.out_width(ds.width);
     const Shape want{b, ds.channels, oh, ow};
-    check<ShapeError>(images.shape() == want && images.is_contiguous(), "gather_augmented_batch: images tensor has shape ",
-                      images.shape(), ", expected contiguous ", want);
+    check<ShapeError>(images.shape() == want && images.is_contiguous(),
+                      "gather_augmented_batch: images tensor has shape ", images.shape(), ", expected contiguous ",
+                      want);
     check<ShapeError>(labels.shape() == Shape{b} && labels.is_contiguous(),
                       "gather_augmented_batch: labels tensor has shape ", labels.shape(), ", expected [", b, "]");
     check<ShapeError>(static_cast<std::int64_t>(stats.mean.size()) == ds.channels &&
@@ -160,8 +158,8 @@ void gather_augmented_batch(const ImageDataset& ds, std::span<const std::int64_t
         check<ValueError>(n >= 0 && n < ds.size(), "gather_augmented_batch: index ", n, " out of range for ", ds.name,
                           " with ", ds.size(), " images");
         const AugmentDraw d = draw_augmentation(cfg, ds.height, ds.width, seed, epoch, first_position + k);
-        augment_image_u8(ds.pixels.data() + n * in_elems, ds.channels, ds.height, ds.width, scale, shift,
-                         cfg, d, images.data() + k * out_elems);
+        augment_image_u8(ds.pixels.data() + n * in_elems, ds.channels, ds.height, ds.width, scale, shift, cfg, d,
+                         images.data() + k * out_elems);
         labels.data()[k] = ds.labels[static_cast<std::size_t>(n)];
     }
 }

@@ -12,10 +12,11 @@ namespace {
 
 void check_options(const ImageDataset& ds, const ChannelStats& stats, const LoaderOptions& o) {
     check<ValueError>(o.batch_size >= 1, "batch loader: batch size must be >= 1, got ", o.batch_size);
-    check<ValueError>(o.prefetch_depth >= 1 && o.prefetch_depth <= 8, "batch loader: prefetch depth must be in [1, 8], got ",
-                      o.prefetch_depth);
-    check<ValueError>(batches_per_epoch(ds.size(), o.batch_size, o.drop_last) > 0, "batch loader: '", ds.name, "' with ",
-                      ds.size(), " images gives no batch of ", o.batch_size, o.drop_last ? " with drop_last" : "");
+    check<ValueError>(o.prefetch_depth >= 1 && o.prefetch_depth <= 8,
+                      "batch loader: prefetch depth must be in [1, 8], got ", o.prefetch_depth);
+    check<ValueError>(batches_per_epoch(ds.size(), o.batch_size, o.drop_last) > 0, "batch loader: '", ds.name,
+                      "' with ", ds.size(), " images gives no batch of ", o.batch_size,
+                      o.drop_last ? " with drop_last" : "");
     check<ValueError>(static_cast<std::int64_t>(stats.mean.size()) == ds.channels &&
                           static_cast<std::int64_t>(stats.stddev.size()) == ds.channels,
                       "batch loader: channel stats for ", stats.mean.size(), " channels, '", ds.name, "' has ",
@@ -36,7 +37,7 @@ namespace detail {
 class BatchProducer {
 public:
     BatchProducer(const ImageDataset& ds, const ChannelStats& stats, const LoaderOptions& o,
-             std::shared_ptr<CachingAllocator<Cpu>> pool)
+                  std::shared_ptr<CachingAllocator<Cpu>> pool)
         : ds_(ds), stats_(stats), o_(o), pool_(std::move(pool)) {}
 
     Batch make(std::int64_t epoch, std::int64_t step) {
@@ -95,9 +96,9 @@ BatchLoader::BatchLoader(const ImageDataset& ds, ChannelStats stats, LoaderOptio
     : ds_(ds), stats_(std::move(stats)), options_(std::move(options)) {
     check_options(ds_, stats_, options_);
     batches_per_epoch_ = data::batches_per_epoch(ds_.size(), options_.batch_size, options_.drop_last);
-    check<ValueError>(start_epoch >= 0 && start_step >= 0 && start_step < batches_per_epoch_, "batch loader: start (epoch ",
-                      start_epoch, ", step ", start_step, ") is outside the ", batches_per_epoch_,
-                      " batches of an epoch");
+    check<ValueError>(start_epoch >= 0 && start_step >= 0 && start_step < batches_per_epoch_,
+                      "batch loader: start (epoch ", start_epoch, ", step ", start_step, ") is outside the ",
+                      batches_per_epoch_, " batches of an epoch");
     next_epoch_ = start_epoch;
     next_step_ = start_step;
     pool_ = std::make_shared<CachingAllocator<Cpu>>();

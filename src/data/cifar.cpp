@@ -56,9 +56,9 @@ void append_cifar_file(const fs::path& file, int label_bytes, std::int32_t num_c
     const std::int64_t record = label_bytes + kPixelBytes;
     check<FormatError>(size > 0, "'", name, "' is empty; expected records of ", record, " bytes (", label_bytes,
                        " label byte(s) + ", kPixelBytes, " pixel bytes)");
-    check<FormatError>(size % record == 0, "'", name, "' has ", size, " bytes, which is not a multiple of the ",
-                       record, "-byte record (", label_bytes, " label byte(s) + ", kPixelBytes, " pixel bytes): ",
-                       size / record, " whole records and ", size % record,
+    check<FormatError>(size % record == 0, "'", name, "' has ", size, " bytes, which is not a multiple of the ", record,
+                       "-byte record (", label_bytes, " label byte(s) + ", kPixelBytes,
+                       " pixel bytes): ", size / record, " whole records and ", size % record,
                        " bytes left over (truncated, or not this dataset's binary format)");
     std::ifstream in(file, std::ios::binary);
     check<IoError>(in.good(), "cannot open '", name, "' for reading");
@@ -79,8 +79,9 @@ void append_cifar_file(const fs::path& file, int label_bytes, std::int32_t num_c
         check<FormatError>(label < num_classes, "'", name, "': record ", r, " has label ", label,
                            ", expected a value in [0, ", num_classes, ")");
         ds.labels.push_back(label);
-        std::copy(rec + label_bytes, rec + record,
-                  ds.pixels.begin() + static_cast<std::ptrdiff_t>(first_pixel + static_cast<std::size_t>(r * kPixelBytes)));
+        std::copy(
+            rec + label_bytes, rec + record,
+            ds.pixels.begin() + static_cast<std::ptrdiff_t>(first_pixel + static_cast<std::size_t>(r * kPixelBytes)));
     }
 }
 
@@ -124,8 +125,8 @@ ImageDataset load_cifar100(const fs::path& path, const std::string& split) {
     if (!fs::is_regular_file(path, ec)) {
         require_folder(path, "CIFAR-100", "train.bin and test.bin");
         file = path / (split + ".bin");
-        require_file(file, "CIFAR-100", split == "train" ? "train.bin for the training split"
-                                                         : "test.bin for the test split");
+        require_file(file, "CIFAR-100",
+                     split == "train" ? "train.bin for the training split" : "test.bin for the test split");
     }
     append_cifar_file(file, 2, 100, ds);
     ds.description = "CIFAR-100 " + split + " split (fine labels): " + file.string();

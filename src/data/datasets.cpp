@@ -12,7 +12,8 @@ std::vector<std::string> dataset_names() { return {"cifar10", "cifar100", "fashi
 ImageDataset load_dataset(const std::string& name, const fs::path& dir, const std::string& split) {
     if (name == "fashion-mnist") return load_fashion_mnist(dir.empty() ? fs::path(kDebianFashionMnistDir) : dir, split);
     if (name == "cifar10" || name == "cifar100") {
-        check<ValueError>(!dir.empty(), "dataset '", name, "' has no default folder: pass the folder of its binary release (",
+        check<ValueError>(!dir.empty(), "dataset '", name,
+                          "' has no default folder: pass the folder of its binary release (",
                           name == "cifar10" ? "cifar-10-batches-bin" : "cifar-100-binary", ")");
         return name == "cifar10" ? load_cifar10(dir, split) : load_cifar100(dir, split);
     }
@@ -24,9 +25,8 @@ ImageDataset subset(const ImageDataset& ds, std::int64_t begin, std::int64_t end
                       ") is not inside [0, ", ds.size(), ") of '", ds.name, "'");
     ImageDataset out;
     out.name = detail::concat(ds.name, "[", begin, ":", end, "]");
-    out.description = detail::concat("images [", begin, ", ", end, ") of ", ds.name,
-                                     ds.description.empty() ? "" : " (", ds.description,
-                                     ds.description.empty() ? "" : ")");
+    out.description = detail::concat("images [", begin, ", ", end, ") of ", ds.name, ds.description.empty() ? "" : " (",
+                                     ds.description, ds.description.empty() ? "" : ")");
     out.channels = ds.channels;
     out.height = ds.height;
     out.width = ds.width;

@@ -41,16 +41,16 @@ void gather_batch(const ImageDataset& ds, std::span<const std::int64_t> indices,
     const Shape want{b, ds.channels, ds.height, ds.width};
     check<ShapeError>(images.shape() == want && images.is_contiguous(), "gather_batch: images tensor has shape ",
                       images.shape(), ", expected contiguous ", want);
-    check<ShapeError>(labels.shape() == Shape{b} && labels.is_contiguous(), "gather_batch: labels tensor has shape ", labels.shape(),
-                      ", expected [", b, "]");
+    check<ShapeError>(labels.shape() == Shape{b} && labels.is_contiguous(), "gather_batch: labels tensor has shape ",
+                      labels.shape(), ", expected [", b, "]");
     check<ShapeError>(static_cast<std::int64_t>(stats.mean.size()) == ds.channels, "gather_batch: stats for ",
                       stats.mean.size(), " channels, dataset has ", ds.channels);
     check_pixel_count(ds, "gather_batch");
     const std::int64_t plane = ds.height * ds.width;
     for (std::int64_t k = 0; k < b; ++k) {
         const std::int64_t n = indices[static_cast<std::size_t>(k)];
-        check<ValueError>(n >= 0 && n < ds.size(), "gather_batch: index ", n, " out of range for ", ds.name,
-                          " with ", ds.size(), " images");
+        check<ValueError>(n >= 0 && n < ds.size(), "gather_batch: index ", n, " out of range for ", ds.name, " with ",
+                          ds.size(), " images");
         for (std::int64_t c = 0; c < ds.channels; ++c) {
             const std::uint8_t* src = ds.pixels.data() + (n * ds.channels + c) * plane;
             float* dst = images.data() + (k * ds.channels + c) * plane;

@@ -60,8 +60,8 @@ std::vector<std::int32_t> read_ptb_file(const fs::path& file, Vocabulary& vocab,
             ++i;
             continue;
         }
-        check<FormatError>(c >= 0x20 && c != 0x7f, "PTB file '", file.string(), "' line ", line_no,
-                           ": byte 0x", std::hex, static_cast<int>(c), std::dec,
+        check<FormatError>(c >= 0x20 && c != 0x7f, "PTB file '", file.string(), "' line ", line_no, ": byte 0x",
+                           std::hex, static_cast<int>(c), std::dec,
                            " is a control character: this is not a text file (expected words separated by spaces)");
         std::size_t j = i;
         while (j < text.size() && text[j] != ' ' && text[j] != '\t' && text[j] != '\r' && text[j] != '\n') {

@@ -50,7 +50,8 @@ Batch RandomBatchSampler::sample(std::uint64_t counter) {
     }
     Batch out = plain_batch(ds_, stats_, std::span<const std::int64_t>(perm_.data(), swaps_.size()), pool_);
     for (std::int64_t k = batch_size_ - 1; k >= 0; --k)  // back to the identity
-        std::swap(perm_[static_cast<std::size_t>(k)], perm_[static_cast<std::size_t>(swaps_[static_cast<std::size_t>(k)])]);
+        std::swap(perm_[static_cast<std::size_t>(k)],
+                  perm_[static_cast<std::size_t>(swaps_[static_cast<std::size_t>(k)])]);
     out.step = static_cast<std::int64_t>(counter);
     return out;
 }
@@ -69,8 +70,8 @@ Batch EvalBatches::batch(std::int64_t i) const {
     check<ValueError>(i >= 0 && i < num_batches_, "evaluation batches: batch ", i, " outside [0, ", num_batches_,
                       ") for '", ds_.name, "'");
     const std::int64_t first = i * batch_size_, b = std::min(batch_size_, ds_.size() - first);
-    Batch out = plain_batch(ds_, stats_, std::span<const std::int64_t>(identity_.data() + first, static_cast<std::size_t>(b)),
-                            pool_);
+    Batch out = plain_batch(
+        ds_, stats_, std::span<const std::int64_t>(identity_.data() + first, static_cast<std::size_t>(b)), pool_);
     out.step = i;
     return out;
 }

@@ -48,7 +48,8 @@ void AtomicFileWriter::discard() noexcept {
 }
 
 void AtomicFileWriter::fail(const std::string& what, int error_number) {
-    const std::string message = what + " '" + tmp_path_.string() + "' (for '" + path_.string() + "'): " + reason(error_number);
+    const std::string message =
+        what + " '" + tmp_path_.string() + "' (for '" + path_.string() + "'): " + reason(error_number);
     discard();
     committed_ = true;  // nothing left to clean up
     throw IoError(message);

@@ -78,7 +78,8 @@ public:
             if (dtype > 3) malformed(label + " has unknown dtype " + std::to_string(dtype));
             if (reserved != 0) malformed(label + " has nonzero reserved bits");
             if (rank > static_cast<std::uint32_t>(Shape::kMaxRank))
-                malformed(label + " has rank " + std::to_string(rank) + " (at most " + std::to_string(Shape::kMaxRank) + ")");
+                malformed(label + " has rank " + std::to_string(rank) + " (at most " + std::to_string(Shape::kMaxRank) +
+                          ")");
             e.kind = static_cast<EntryKind>(kind);
             e.dtype = static_cast<DType>(dtype);
             for (std::uint32_t d = 0; d < rank; ++d) {
@@ -250,9 +251,7 @@ Checkpoint Checkpoint::read(const fs::path& path) {
     const std::string where = path.string();
     try {
         c.bytes_ = read_whole_file(path);
-    } catch (const IoError& e) {
-        throw IoError(std::string("checkpoint: ") + e.what());
-    }
+    } catch (const IoError& e) { throw IoError(std::string("checkpoint: ") + e.what()); }
     const std::string& b = c.bytes_;
     const auto fail = [&](const std::string& why) { throw FormatError("checkpoint " + where + ": " + why); };
 
@@ -260,7 +259,8 @@ Checkpoint Checkpoint::read(const fs::path& path) {
     if (std::memcmp(b.data(), kMagic, magic_seen) != 0 || b.empty())
         fail(b.empty() ? "empty file (0 bytes)" : "not an enas checkpoint (bad magic; expected \"ENASCKPT\")");
     if (b.size() < kHeaderBytes)
-        fail("truncated: " + std::to_string(b.size()) + " bytes, the header alone needs " + std::to_string(kHeaderBytes));
+        fail("truncated: " + std::to_string(b.size()) + " bytes, the header alone needs " +
+             std::to_string(kHeaderBytes));
     std::uint32_t version, count, header_crc;
     std::uint64_t total;
     std::memcpy(&version, b.data() + 8, 4);
@@ -271,7 +271,8 @@ Checkpoint Checkpoint::read(const fs::path& path) {
     if (version != kVersion)
         fail("unsupported format version " + std::to_string(version) + " (this build reads version " +
              std::to_string(kVersion) + ")");
-    if (total < kHeaderBytes + kFooterBytes) fail("corrupt header (records a total size of " + std::to_string(total) + " bytes)");
+    if (total < kHeaderBytes + kFooterBytes)
+        fail("corrupt header (records a total size of " + std::to_string(total) + " bytes)");
 
     if (b.size() < total) {
         // Find what was cut off, for the message.
@@ -280,8 +281,9 @@ Checkpoint Checkpoint::read(const fs::path& path) {
         walk.truncated("the final checksum is missing");
     }
     if (b.size() > total)
-        fail(std::to_string(b.size() - total) + " unexpected bytes after the end recorded in the header (the file has " +
-             std::to_string(b.size()) + " bytes, expected " + std::to_string(total) + ")");
+        fail(std::to_string(b.size() - total) +
+             " unexpected bytes after the end recorded in the header (the file has " + std::to_string(b.size()) +
+             " bytes, expected " + std::to_string(total) + ")");
     std::uint32_t stored;
     std::memcpy(&stored, b.data() + total - kFooterBytes, 4);
     const std::uint32_t computed = crc32_of(0, b.data(), total - kFooterBytes);
@@ -291,9 +293,11 @@ Checkpoint Checkpoint::read(const fs::path& path) {
     EntryParser parser(where, b, total - kFooterBytes, total);
     c.entries_ = parser.parse(count);
     if (parser.position() != total - kFooterBytes)
-        parser.malformed(std::to_string(total - kFooterBytes - parser.position()) + " unexpected bytes after the last entry");
+        parser.malformed(std::to_string(total - kFooterBytes - parser.position()) +
+                         " unexpected bytes after the last entry");
     for (std::size_t i = 0; i < c.entries_.size(); ++i)
-        if (!c.index_.emplace(c.entries_[i].name, i).second) parser.malformed("duplicate entry '" + c.entries_[i].name + "'");
+        if (!c.index_.emplace(c.entries_[i].name, i).second)
+            parser.malformed("duplicate entry '" + c.entries_[i].name + "'");
     return c;
 }
 
@@ -308,9 +312,12 @@ const CheckpointEntry& Checkpoint::entry(std::string_view name) const {
 const CheckpointEntry& Checkpoint::typed_entry(std::string_view name, EntryKind kind, DType dtype) const {
     const CheckpointEntry& e = entry(name);
     if (e.kind != kind || e.dtype != dtype) {
-        const std::string seen = e.kind == EntryKind::tensor ? std::string(dtype_name(e.dtype)) + " tensor" : entry_kind_name(e.kind);
-        const std::string wanted = kind == EntryKind::tensor ? std::string(dtype_name(dtype)) + " tensor" : entry_kind_name(kind);
-        throw FormatError("checkpoint " + path_.string() + ": entry '" + e.name + "' is a " + seen + ", expected a " + wanted);
+        const std::string seen =
+            e.kind == EntryKind::tensor ? std::string(dtype_name(e.dtype)) + " tensor" : entry_kind_name(e.kind);
+        const std::string wanted =
+            kind == EntryKind::tensor ? std::string(dtype_name(dtype)) + " tensor" : entry_kind_name(kind);
+        throw FormatError("checkpoint " + path_.string() + ": entry '" + e.name + "' is a " + seen + ", expected a " +
+                          wanted);
     }
     return e;
 }
@@ -321,7 +328,8 @@ nlohmann::json Checkpoint::json(std::string_view name) const {
         return nlohmann::json::parse(bytes_.begin() + static_cast<std::ptrdiff_t>(e.offset),
                                      bytes_.begin() + static_cast<std::ptrdiff_t>(e.offset + e.bytes));
     } catch (const nlohmann::json::exception& ex) {
-        throw FormatError("checkpoint " + path_.string() + ": json entry '" + e.name + "' does not parse: " + ex.what());
+        throw FormatError("checkpoint " + path_.string() + ": json entry '" + e.name +
+                          "' does not parse: " + ex.what());
     }
 }
 

@@ -58,7 +58,8 @@ fs::path CheckpointSet::save(std::int64_t epoch, const CheckpointWriter& checkpo
 
 void CheckpointSet::prune() {
     const std::vector<std::int64_t> all = epochs();
-    for (std::size_t i = 0; i + static_cast<std::size_t>(keep_last_) < all.size(); ++i) remove_quietly(path_for(all[i]));
+    for (std::size_t i = 0; i + static_cast<std::size_t>(keep_last_) < all.size(); ++i)
+        remove_quietly(path_for(all[i]));
     std::error_code ec;
     if (!fs::is_directory(folder_, ec)) return;
     std::vector<fs::path> stale;

@@ -16,8 +16,10 @@ std::string format_duration(double seconds) {
     const auto total = static_cast<long long>(std::llround(seconds));
     const long long h = total / 3600, m = total / 60 % 60, s = total % 60;
     char buf[48];
-    if (h > 0) std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", h, m, s);
-    else std::snprintf(buf, sizeof buf, "%lld:%02lld", m, s);
+    if (h > 0)
+        std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", h, m, s);
+    else
+        std::snprintf(buf, sizeof buf, "%lld:%02lld", m, s);
     return buf;
 }
 
@@ -29,7 +31,8 @@ std::string format_scalar(double value) {
 
 std::string format_progress_line(const ProgressSnapshot& s) {
     std::string line = s.phase.empty() ? "progress" : s.phase;
-    if (s.epochs > 0) line.append("  epoch ").append(std::to_string(s.epoch_index + 1)).append("/").append(std::to_string(s.epochs));
+    if (s.epochs > 0)
+        line.append("  epoch ").append(std::to_string(s.epoch_index + 1)).append("/").append(std::to_string(s.epochs));
     line.append("  step ").append(std::to_string(s.step));
     if (s.steps > 0) line.append("/").append(std::to_string(s.steps));
     for (const ProgressScalar& v : s.scalars) {
@@ -67,9 +70,7 @@ ProgressSnapshot ProgressReporter::snapshot() const {
     s.rate_unit = options_.rate_unit;
     try {
         s.elapsed_seconds = std::max(0.0, now() - phase_start_);
-    } catch (...) {
-        s.elapsed_seconds = 0;
-    }
+    } catch (...) { s.elapsed_seconds = 0; }
     s.images_per_second = s.elapsed_seconds > 0 ? static_cast<double>(images_) / s.elapsed_seconds : 0;
     s.eta_seconds = s.run_eta_seconds = -1;
     if (s.step <= 0 || s.steps <= 0) return s;
@@ -102,7 +103,8 @@ void ProgressReporter::draw(bool final_line) {
     printed_current_step_ = true;
 }
 
-void ProgressReporter::begin(std::string phase, std::int64_t epoch_index, std::int64_t epochs, std::int64_t steps) noexcept {
+void ProgressReporter::begin(std::string phase, std::int64_t epoch_index, std::int64_t epochs,
+                             std::int64_t steps) noexcept {
     try {
         if (in_phase_ && options_.interactive && live_width_ > 0) {
             *out_ << '\n' << std::flush;  // keep the unfinished phase's line
@@ -119,11 +121,11 @@ void ProgressReporter::begin(std::string phase, std::int64_t epoch_index, std::i
         last_draw_ = -1e300;
         printed_current_step_ = false;
         in_phase_ = true;
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
-void ProgressReporter::update(std::int64_t step, const std::vector<ProgressScalar>& scalars, std::int64_t images) noexcept {
+void ProgressReporter::update(std::int64_t step, const std::vector<ProgressScalar>& scalars,
+                              std::int64_t images) noexcept {
     try {
         current_.step = step;
         if (!scalars.empty()) current_.scalars = scalars;
@@ -135,8 +137,7 @@ void ProgressReporter::update(std::int64_t step, const std::vector<ProgressScala
         } else if (last || (options_.log_every > 0 && step % options_.log_every == 0)) {
             draw(false);
         }
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
 void ProgressReporter::end(const std::vector<ProgressScalar>& scalars) noexcept {
@@ -147,8 +148,7 @@ void ProgressReporter::end(const std::vector<ProgressScalar>& scalars) noexcept 
         phase_seconds_[current_.phase] = std::max(0.0, now() - phase_start_);
         ran_this_epoch_.insert(current_.phase);
         in_phase_ = false;
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
 void ProgressReporter::message(std::string_view line) noexcept {
@@ -160,8 +160,7 @@ void ProgressReporter::message(std::string_view line) noexcept {
         } else {
             *out_ << line << '\n' << std::flush;
         }
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
 }  // namespace enas::run

@@ -27,14 +27,18 @@ std::vector<std::string> complete_lines(const std::string& text, std::string* to
 
 bool blank(const std::string& s) { return s.find_first_not_of(" \t\r") == std::string::npos; }
 
-void differences(const json& a, const json& b, const std::string& where, std::vector<std::string>& out, std::size_t limit) {
+void differences(const json& a, const json& b, const std::string& where, std::vector<std::string>& out,
+                 std::size_t limit) {
     if (out.size() >= limit || a == b) return;
     if (a.is_object() && b.is_object()) {
         for (const auto& [key, value] : a.items())
-            if (b.contains(key)) differences(value, b.at(key), where + "/" + key, out, limit);
-            else if (out.size() < limit) out.push_back(where + "/" + key + ": " + value.dump() + " vs (absent)");
+            if (b.contains(key))
+                differences(value, b.at(key), where + "/" + key, out, limit);
+            else if (out.size() < limit)
+                out.push_back(where + "/" + key + ": " + value.dump() + " vs (absent)");
         for (const auto& [key, value] : b.items())
-            if (!a.contains(key) && out.size() < limit) out.push_back(where + "/" + key + ": (absent) vs " + value.dump());
+            if (!a.contains(key) && out.size() < limit)
+                out.push_back(where + "/" + key + ": (absent) vs " + value.dump());
         return;
     }
     out.push_back((where.empty() ? "/" : where) + ": " + a.dump() + " vs " + b.dump());
@@ -109,8 +113,10 @@ std::size_t filter_json_lines(const fs::path& path, const std::function<bool(con
             ++removed;
             continue;
         }
-        if (keep(record)) kept += line + "\n";
-        else ++removed;
+        if (keep(record))
+            kept += line + "\n";
+        else
+            ++removed;
     }
     if (removed) write_file_atomically(path, kept);
     return removed;
@@ -128,9 +134,7 @@ json read_json_file(const fs::path& path) {
     const std::string text = read_whole_file(path);
     try {
         return json::parse(text);
-    } catch (const json::exception& e) {
-        throw FormatError("'" + path.string() + "' is not valid JSON: " + e.what());
-    }
+    } catch (const json::exception& e) { throw FormatError("'" + path.string() + "' is not valid JSON: " + e.what()); }
 }
 
 // ---- the run folder ----
@@ -148,7 +152,8 @@ fs::path prepare_run_folder(fs::path dir, RunFolderMode mode) {
         throw IoError("cannot resume: output folder '" + dir.string() + "' does not exist");
     if (exists && mode == RunFolderMode::fresh) {
         std::vector<std::string> names;
-        for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) names.push_back(e.path().filename().string());
+        for (const fs::directory_entry& e : fs::directory_iterator(dir, ec))
+            names.push_back(e.path().filename().string());
         if (!names.empty()) {
             std::string shown;
             for (std::size_t i = 0; i < names.size() && i < 3; ++i) shown += (i ? ", " : "") + names[i];

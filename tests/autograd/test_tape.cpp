@@ -63,12 +63,12 @@ TEST_CASE("misuse of the tape raises StateError naming the state", "[autograd][e
     ENAS_REQUIRE_THROWS(other.backward(y, ones), StateError, Contains("not recorded on this tape"));
     ENAS_REQUIRE_THROWS(tape.backward(y), ShapeError, Contains("one element"));
     ENAS_REQUIRE_THROWS(tape.backward(y, Tensor<double, Cpu>::from_vector({1}, {1})), ShapeError,
-                           Contains("[1]") && Contains("[2]"));
+                        Contains("[1]") && Contains("[2]"));
     tape.backward(y, ones);
     ENAS_REQUIRE_THROWS(tape.backward(y, ones), StateError, Contains("second time"));
     tape.clear();
     ENAS_REQUIRE_THROWS(tape.backward(y, ones), StateError,
-                           Contains("cleared tape") && Contains("generation 1") && Contains("generation 2"));
+                        Contains("cleared tape") && Contains("generation 1") && Contains("generation 2"));
     Var<double, Cpu> undefined;
     ENAS_REQUIRE_THROWS(undefined.value(), StateError, Contains("undefined Var"));
 }

@@ -101,7 +101,8 @@ TEST_CASE("macro child: a search step changes only the sampled branch and the sh
     test::forward_backward(ctx, model, arch, test::random_images(5, 3, 3, 8, 8), test::random_labels(6, 3, 10));
     std::vector<char> touched;
     const std::vector<float> grads = model.arena().grads().to_vector();
-    for (std::size_t i = 0; i < model.arena().num_params(); ++i) touched.push_back(model.arena().touched(static_cast<nn::ParamId>(i)));
+    for (std::size_t i = 0; i < model.arena().num_params(); ++i)
+        touched.push_back(model.arena().touched(static_cast<nn::ParamId>(i)));
     sgd.step(ctx, 0.1);
     const std::vector<float> after = model.arena().values().to_vector();
     int changed_untouched = 0, unchanged_touched = 0, num_touched = 0;
@@ -180,12 +181,15 @@ TEST_CASE("macro child: shapes through the network (search keeps F, final double
         nn::ForwardPass<Cpu> f{tape, model.arena(), true, nn::BnStats::batch_and_update, &shapes};
         model.forward(f, Var<float, Cpu>(test::random_images(1, 2, 3, 32, 32)), arch);
         const bool fin = mode == search::ChildMode::final;
-        const std::vector<std::pair<std::string, Shape>> expected = {
-            {"stem", {2, 4, 32, 32}},      {"layer_0", {2, 4, 32, 32}},
-            {"layer_1", {2, 4, 32, 32}},   {"pool_at_1", {2, fin ? 8 : 4, 16, 16}},
-            {"layer_2", {2, fin ? 8 : 4, 16, 16}}, {"layer_3", {2, fin ? 8 : 4, 16, 16}},
-            {"pool_at_3", {2, fin ? 16 : 4, 8, 8}}, {"layer_4", {2, fin ? 16 : 4, 8, 8}},
-            {"layer_5", {2, fin ? 16 : 4, 8, 8}}};
+        const std::vector<std::pair<std::string, Shape>> expected = {{"stem", {2, 4, 32, 32}},
+                                                                     {"layer_0", {2, 4, 32, 32}},
+                                                                     {"layer_1", {2, 4, 32, 32}},
+                                                                     {"pool_at_1", {2, fin ? 8 : 4, 16, 16}},
+                                                                     {"layer_2", {2, fin ? 8 : 4, 16, 16}},
+                                                                     {"layer_3", {2, fin ? 8 : 4, 16, 16}},
+                                                                     {"pool_at_3", {2, fin ? 16 : 4, 8, 8}},
+                                                                     {"layer_4", {2, fin ? 16 : 4, 8, 8}},
+                                                                     {"layer_5", {2, fin ? 16 : 4, 8, 8}}};
         REQUIRE(shapes == expected);
     }
 }

@@ -115,7 +115,8 @@ TEST_CASE("micro child: a search step changes only sampled weights; a frozen aux
     const std::vector<float> before = model.arena().values().to_vector();
     test::forward_backward(ctx, model, arch, test::random_images(5, 3, 3, 24, 24), test::random_labels(6, 3, 10));
     std::vector<char> touched;
-    for (std::size_t i = 0; i < model.arena().num_params(); ++i) touched.push_back(model.arena().touched(static_cast<nn::ParamId>(i)));
+    for (std::size_t i = 0; i < model.arena().num_params(); ++i)
+        touched.push_back(model.arena().touched(static_cast<nn::ParamId>(i)));
     sgd.step(ctx, 0.1);
     const std::vector<float> after = model.arena().values().to_vector();
     int changed_untouched = 0, aux_params = 0, num_touched = 0;
@@ -166,13 +167,12 @@ TEST_CASE("micro child: shapes through the network (F, 2F, 4F; n_loose F in fina
         model.forward(f, Var<float, Cpu>(test::random_images(1, 2, 3, 32, 32)), arch);
         const bool fin = mode == search::ChildMode::final;
         const std::int64_t normal = fin ? 5 : 1, reduction = fin ? 4 : 1;  // loose ends per cell kind
-        const std::vector<std::pair<std::string, Shape>> expected = {
-            {"stem", {2, 12, 32, 32}},
-            {"cell_0", {2, normal * 4, 32, 32}},
-            {"cell_1", {2, reduction * 8, 16, 16}},
-            {"cell_2", {2, normal * 8, 16, 16}},
-            {"cell_3", {2, reduction * 16, 8, 8}},
-            {"cell_4", {2, normal * 16, 8, 8}}};
+        const std::vector<std::pair<std::string, Shape>> expected = {{"stem", {2, 12, 32, 32}},
+                                                                     {"cell_0", {2, normal * 4, 32, 32}},
+                                                                     {"cell_1", {2, reduction * 8, 16, 16}},
+                                                                     {"cell_2", {2, normal * 8, 16, 16}},
+                                                                     {"cell_3", {2, reduction * 16, 8, 8}},
+                                                                     {"cell_4", {2, normal * 16, 8, 8}}};
         REQUIRE(shapes == expected);
     }
 }

@@ -49,7 +49,9 @@ public:
         const Vec& W = w_.at(name);
         Vec y(static_cast<std::size_t>(out), 0.0);
         for (std::size_t i = 0; i < x.size(); ++i)
-            for (int o = 0; o < out; ++o) y[static_cast<std::size_t>(o)] += x[i] * W[i * static_cast<std::size_t>(out) + static_cast<std::size_t>(o)];
+            for (int o = 0; o < out; ++o)
+                y[static_cast<std::size_t>(o)] +=
+                    x[i] * W[i * static_cast<std::size_t>(out) + static_cast<std::size_t>(o)];
         return y;
     }
     Vec row(const std::string& name, int r) const {
@@ -62,7 +64,9 @@ public:
         Vec s;
         for (const Vec& k : keys) {
             double acc = 0;
-            for (int i = 0; i < h_; ++i) acc += v[static_cast<std::size_t>(i)] * std::tanh(k[static_cast<std::size_t>(i)] + q[static_cast<std::size_t>(i)]);
+            for (int i = 0; i < h_; ++i)
+                acc += v[static_cast<std::size_t>(i)] *
+                       std::tanh(k[static_cast<std::size_t>(i)] + q[static_cast<std::size_t>(i)]);
             s.push_back(acc);
         }
         return s;
@@ -121,7 +125,9 @@ inline ReferenceScore reference_macro(const controller::MacroControllerConfig& c
             for (int j = 0; j < l; ++j) {
                 const int bit = tokens[t++];
                 // The TF code: logit = [−s, s], shaped elementwise; skip_prob = sigmoid(logit).
-                const Vec pair = ReferenceUnroll::shape({-s[static_cast<std::size_t>(j)], s[static_cast<std::size_t>(j)]}, cfg.temperature, cfg.tanh_constant);
+                const Vec pair =
+                    ReferenceUnroll::shape({-s[static_cast<std::size_t>(j)], s[static_cast<std::size_t>(j)]},
+                                           cfg.temperature, cfg.tanh_constant);
                 u.decide(pair, bit);
                 const double target[2] = {1 - cfg.skip_target, cfg.skip_target};
                 for (int k = 0; k < 2; ++k) {
@@ -130,7 +136,9 @@ inline ReferenceScore reference_macro(const controller::MacroControllerConfig& c
                 }
                 if (bit) {
                     on += 1;
-                    for (int i = 0; i < H; ++i) next[static_cast<std::size_t>(i)] += anchors[static_cast<std::size_t>(j)][static_cast<std::size_t>(i)];
+                    for (int i = 0; i < H; ++i)
+                        next[static_cast<std::size_t>(i)] +=
+                            anchors[static_cast<std::size_t>(j)][static_cast<std::size_t>(i)];
                 }
             }
             for (double& v : next) v /= (1 + on);
@@ -164,7 +172,9 @@ inline ReferenceScore reference_micro(const controller::MicroControllerConfig& c
             for (int i = 0; i < 2; ++i) {  // index_1, index_2
                 u.lstm(inp);
                 const int index = tokens[at + 2 * static_cast<std::size_t>(i)];
-                u.decide(ReferenceUnroll::shape(u.attention(anchors_w1, u.vec_mat(u.h, "w_attn_2", H)), cfg.temperature, cfg.tanh_constant), index);
+                u.decide(ReferenceUnroll::shape(u.attention(anchors_w1, u.vec_mat(u.h, "w_attn_2", H)), cfg.temperature,
+                                                cfg.tanh_constant),
+                         index);
                 inp = anchors[static_cast<std::size_t>(index)];
             }
             for (int i = 0; i < 2; ++i) {  // op_1, op_2
@@ -206,9 +216,11 @@ inline ReferenceScore reference_rnn(const controller::RnnControllerConfig& cfg, 
         all_h_w.push_back(u.vec_mat(u.h, "w_attn_1", H));
         if (l > 0) {
             std::vector<Vec> keys(all_h_w.begin(), all_h_w.end() - 1);  // all_h_w[:-1]
-            Vec z = ReferenceUnroll::shape(u.attention(keys, u.vec_mat(u.h, "w_attn_2", H)), cfg.temperature, cfg.tanh_constant);
+            Vec z = ReferenceUnroll::shape(u.attention(keys, u.vec_mat(u.h, "w_attn_2", H)), cfg.temperature,
+                                           cfg.tanh_constant);
             for (int j = 0; j < l; ++j)
-                if (cfg.distance_penalty > 0) z[static_cast<std::size_t>(j)] -= (l - j) * (l - j) / cfg.distance_penalty;
+                if (cfg.distance_penalty > 0)
+                    z[static_cast<std::size_t>(j)] -= (l - j) * (l - j) / cfg.distance_penalty;
             const int prev = tokens[t++];
             u.decide(z, prev);
             inp = all_h[static_cast<std::size_t>(prev)];
@@ -223,7 +235,8 @@ inline ReferenceScore reference_rnn(const controller::RnnControllerConfig& cfg, 
         } else {
             for (int f = 0; f < F; ++f) {  // h · w_embᵀ
                 const Vec e = u.row("w_emb", f);
-                for (int i = 0; i < H; ++i) z[static_cast<std::size_t>(f)] += u.h[static_cast<std::size_t>(i)] * e[static_cast<std::size_t>(i)];
+                for (int i = 0; i < H; ++i)
+                    z[static_cast<std::size_t>(f)] += u.h[static_cast<std::size_t>(i)] * e[static_cast<std::size_t>(i)];
             }
         }
         const int func = tokens[t++];

@@ -69,7 +69,8 @@ TEST_CASE("float matrix kernels match the double templates on awkward sizes", "[
             for (int t = 0; t < rows; ++t)
                 for (int i = 0; i < in; ++i)
                     for (int o = 0; o < out; ++o)
-                        dw[static_cast<std::size_t>(i * out + o)] += xs[static_cast<std::size_t>(t * in + i)] * dys[static_cast<std::size_t>(t * out + o)];
+                        dw[static_cast<std::size_t>(i * out + o)] +=
+                            xs[static_cast<std::size_t>(t * in + i)] * dys[static_cast<std::size_t>(t * out + o)];
             std::vector<float> dwf = wf, dwf1 = wf;
             const auto xsf = to_float(xs), dysf = to_float(dys);
             kernels::outer_sum_acc(xsf.data(), dysf.data(), rows, in, out, dwf.data());
@@ -87,10 +88,12 @@ TEMPLATE_TEST_CASE("the fused LSTM step matches the naive cell, forward and back
     Rng rng(11);
     for (int h : {1, 7, 64, 100}) {
         INFO("H = " << h);
-        const auto x = random_vector(static_cast<std::size_t>(h), rng), hp = random_vector(static_cast<std::size_t>(h), rng);
+        const auto x = random_vector(static_cast<std::size_t>(h), rng),
+                   hp = random_vector(static_cast<std::size_t>(h), rng);
         const auto cp = random_vector(static_cast<std::size_t>(h), rng, 2.0);
         const auto w = random_vector(static_cast<std::size_t>(8 * h * h), rng, 0.5);
-        const auto gh = random_vector(static_cast<std::size_t>(h), rng), gc = random_vector(static_cast<std::size_t>(h), rng);
+        const auto gh = random_vector(static_cast<std::size_t>(h), rng),
+                   gc = random_vector(static_cast<std::size_t>(h), rng);
         naive::LstmCellRef ref{1, h, h, x, hp, cp, w, {}, {}, {}, {}, {}, {}};
         ref.forward();
         ref.backward(gh, gc);
@@ -100,7 +103,8 @@ TEMPLATE_TEST_CASE("the fused LSTM step matches the naive cell, forward and back
             xh[static_cast<std::size_t>(i)] = static_cast<T>(x[static_cast<std::size_t>(i)]);
             xh[static_cast<std::size_t>(h + i)] = static_cast<T>(hp[static_cast<std::size_t>(i)]);
         }
-        std::vector<T> saved(static_cast<std::size_t>(kernels::lstm_saved_size(h))), c(static_cast<std::size_t>(h)), hh(c);
+        std::vector<T> saved(static_cast<std::size_t>(kernels::lstm_saved_size(h))), c(static_cast<std::size_t>(h)),
+            hh(c);
         kernels::lstm_forward(xh.data(), wt.data(), h, cpt.data(), saved.data(), c.data(), hh.data());
         for (int j = 0; j < h; ++j) {
             REQUIRE(std::fabs(hh[static_cast<std::size_t>(j)] - ref.h[static_cast<std::size_t>(j)]) < tol);
@@ -114,7 +118,8 @@ TEMPLATE_TEST_CASE("the fused LSTM step matches the naive cell, forward and back
         kernels::outer_sum_acc(xh.data(), dgates.data(), 1, 2 * h, 4 * h, dw.data());
         auto close = [&](const std::vector<T>& got, const std::vector<double>& want, const char* what) {
             double worst = 0;
-            for (std::size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::fabs(got[i] - want[i]) / (1 + std::fabs(want[i])));
+            for (std::size_t i = 0; i < got.size(); ++i)
+                worst = std::max(worst, std::fabs(got[i] - want[i]) / (1 + std::fabs(want[i])));
             INFO(what << " worst " << worst);
             REQUIRE(worst < tol * 10);
         };
@@ -129,7 +134,8 @@ TEMPLATE_TEST_CASE("the fused LSTM step matches the naive cell, forward and back
     auto x = test::random_tensor<T>(Shape{1, h}, rng), hp = test::random_tensor<T>(Shape{1, h}, rng);
     auto cp = test::random_tensor<T>(Shape{1, h}, rng), w = test::random_tensor<T>(Shape{2 * h, 4 * h}, rng, -0.5, 0.5);
     const auto out = ops::lstm_cell(ctx, x, hp, cp, w);
-    std::vector<T> xh(static_cast<std::size_t>(2 * h)), saved(static_cast<std::size_t>(5 * h)), c(static_cast<std::size_t>(h)), hh(c);
+    std::vector<T> xh(static_cast<std::size_t>(2 * h)), saved(static_cast<std::size_t>(5 * h)),
+        c(static_cast<std::size_t>(h)), hh(c);
     std::copy(x.data(), x.data() + h, xh.begin());
     std::copy(hp.data(), hp.data() + h, xh.begin() + h);
     kernels::lstm_forward(xh.data(), w.data(), h, cp.data(), saved.data(), c.data(), hh.data());

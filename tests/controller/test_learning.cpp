@@ -54,8 +54,8 @@ double mean_reward(ArchitecturePolicy& policy, const std::vector<int>& target, i
 
 /// Trains with the synthetic reward, checking the mean reward every `every` updates; returns the
 /// number of updates after which it first reached `goal` (or -1 within max_updates).
-int train_until(ArchitecturePolicy& policy, const std::vector<int>& target, double goal, int max_updates,
-                int every, double* final_mean) {
+int train_until(ArchitecturePolicy& policy, const std::vector<int>& target, double goal, int max_updates, int every,
+                double* final_mean) {
     Sample s;
     for (int update = 0; update <= max_updates; update += every) {
         const double mean = mean_reward(policy, target);

@@ -159,7 +159,8 @@ TEST_CASE("float controllers (fast activations) agree with double ones", "[contr
         const float xf = static_cast<float>(x);
         worst_exp = std::max(worst_exp, std::fabs(kernels::fast_exp(xf) / std::exp(static_cast<double>(xf)) - 1));
         worst_tanh = std::max(worst_tanh, std::fabs(kernels::fast_tanh(xf) - std::tanh(static_cast<double>(xf))));
-        worst_sig = std::max(worst_sig, std::fabs(kernels::fast_sigmoid(xf) * (1 + std::exp(-static_cast<double>(xf))) - 1));
+        worst_sig =
+            std::max(worst_sig, std::fabs(kernels::fast_sigmoid(xf) * (1 + std::exp(-static_cast<double>(xf))) - 1));
     }
     std::printf("  fast_exp max rel err %.3g, fast_tanh max abs err %.3g, fast_sigmoid max rel err %.3g\n", worst_exp,
                 worst_tanh, worst_sig);

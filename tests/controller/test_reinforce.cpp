@@ -39,8 +39,9 @@ void check_gradient(Controller& controller, double skip_weight) {
             const double numeric = (plus - minus) / (2 * eps);
             // Relative error with a floor of 1e-3: the loss is O(1), so differences carry ~1e-10 of
             // rounding noise, which must not count against gradients of 1e-6.
-            const double err = std::fabs(numeric - analytic[static_cast<std::size_t>(i)]) /
-                               std::max(1e-3, std::max(std::fabs(numeric), std::fabs(analytic[static_cast<std::size_t>(i)])));
+            const double err =
+                std::fabs(numeric - analytic[static_cast<std::size_t>(i)]) /
+                std::max(1e-3, std::max(std::fabs(numeric), std::fabs(analytic[static_cast<std::size_t>(i)])));
             if (err > worst) {
                 worst = err;
                 worst_at = i;
@@ -48,10 +49,11 @@ void check_gradient(Controller& controller, double skip_weight) {
                 worst_analytic = analytic[static_cast<std::size_t>(i)];
             }
         }
-        std::printf("  %s advantage %+.1f: %lld weights, worst scaled error %.3g (weight %lld: analytic %.9g, "
-                    "numeric %.9g)\n",
-                    space_name(controller.space()), advantage, static_cast<long long>(p.size()), worst,
-                    static_cast<long long>(worst_at), worst_analytic, worst_numeric);
+        std::printf(
+            "  %s advantage %+.1f: %lld weights, worst scaled error %.3g (weight %lld: analytic %.9g, "
+            "numeric %.9g)\n",
+            space_name(controller.space()), advantage, static_cast<long long>(p.size()), worst,
+            static_cast<long long>(worst_at), worst_analytic, worst_numeric);
         REQUIRE(worst < 1e-5);
     }
 }

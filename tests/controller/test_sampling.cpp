@@ -125,7 +125,8 @@ void check_greedy(Controller& controller) {
     for (const auto& d : trace.decisions()) {
         const auto* p = trace.value(d.probs);
         if (d.skip) {
-            for (int j = 0; j < d.choices; ++j) REQUIRE(g.tokens[static_cast<std::size_t>(d.position + j)] == (p[j] > 0.5 ? 1 : 0));
+            for (int j = 0; j < d.choices; ++j)
+                REQUIRE(g.tokens[static_cast<std::size_t>(d.position + j)] == (p[j] > 0.5 ? 1 : 0));
         } else {
             int best = 0;
             for (int k = 1; k < d.choices; ++k)
@@ -162,8 +163,7 @@ TEST_CASE("invalid token vectors are rejected with the position and the allowed 
     MacroControllerConfig mc;
     mc.num_layers = 3;
     MacroController macro(mc, 1);
-    ENAS_REQUIRE_THROWS(macro.score(std::vector<int>{0, 1}), ValueError,
-                        Catch::Contains("expected 6 tokens, got 2"));
+    ENAS_REQUIRE_THROWS(macro.score(std::vector<int>{0, 1}), ValueError, Catch::Contains("expected 6 tokens, got 2"));
     ENAS_REQUIRE_THROWS(macro.score(std::vector<int>{0, 0, 6, 0, 0, 0}), ValueError,
                         Catch::Contains("token 2 is 6, allowed range [0, 1]"));
     ENAS_REQUIRE_THROWS(macro.score(std::vector<int>{-1, 0, 0, 0, 0, 0}), ValueError,
@@ -171,7 +171,8 @@ TEST_CASE("invalid token vectors are rejected with the position and the allowed 
     MicroController micro({}, 1);
     std::vector<int> t(40, 0);
     t[4] = 3;  // node 3's first index: only 0..2 are defined
-    ENAS_REQUIRE_THROWS(micro.score(t), ValueError, Catch::Contains("micro architecture: token 4 is 3, allowed range [0, 2]"));
+    ENAS_REQUIRE_THROWS(micro.score(t), ValueError,
+                        Catch::Contains("micro architecture: token 4 is 3, allowed range [0, 2]"));
     MacroControllerConfig bad;
     bad.num_layers = 0;
     ENAS_REQUIRE_THROWS(MacroController(bad), ValueError, Catch::Contains("num_layers must be >= 1, got 0"));

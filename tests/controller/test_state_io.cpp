@@ -133,7 +133,8 @@ TEST_CASE("damaged or mismatched state files fail with the file named", "[contro
         ENAS_REQUIRE_THROWS(macro.load(path), FormatError, Catch::Contains("checksum mismatch"));
     }
     SECTION("not a state file") {
-        write_bytes(path, std::vector<char>{'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd', '!', '!', '!', '!', '!', '!'});
+        write_bytes(path, std::vector<char>{'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd', '!', '!', '!', '!',
+                                            '!', '!'});
         ENAS_REQUIRE_THROWS(macro.load(path), FormatError, Catch::Contains("bad magic"));
     }
     SECTION("another space or another hidden size") {
@@ -147,7 +148,8 @@ TEST_CASE("damaged or mismatched state files fail with the file named", "[contro
     // A failed load leaves the controller untouched.
     REQUIRE(macro.parameters().values().to_vector() == before);
     SECTION("unwritable destination") {
-        ENAS_REQUIRE_THROWS(macro.save("/nonexistent-dir/x.state"), IoError, Catch::Contains("/nonexistent-dir/x.state"));
+        ENAS_REQUIRE_THROWS(macro.save("/nonexistent-dir/x.state"), IoError,
+                            Catch::Contains("/nonexistent-dir/x.state"));
     }
     std::filesystem::remove(path);
 }

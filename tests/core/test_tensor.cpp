@@ -49,7 +49,7 @@ TEST_CASE("undefined tensors and wrong sizes are reported", "[core]") {
     REQUIRE_FALSE(u.defined());
     ENAS_REQUIRE_THROWS(u.fill(1), StateError, Contains("undefined"));
     ENAS_REQUIRE_THROWS((Tensor<float, Cpu>::from_vector({2, 2}, {1, 2, 3})), ShapeError,
-                           Contains("3 values for shape [2, 2]"));
+                        Contains("3 values for shape [2, 2]"));
     Tensor<float, Cpu> a({2, 2}), b({4});
     ENAS_REQUIRE_THROWS(a.copy_from(b), ShapeError, Contains("[4]") && Contains("[2, 2]"));
     ENAS_REQUIRE_THROWS(a.item(), ShapeError, Contains("4 elements"));

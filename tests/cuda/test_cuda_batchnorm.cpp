@@ -42,7 +42,8 @@ const BnConfig kConfigs[] = {
 };
 
 // The last two have 3267 and 2048 values per channel: their sums are split over 3 and 2 blocks.
-const Shape kShapes[] = {{2, 3, 5, 5}, {1, 5, 7, 6}, {2, 7, 1, 1}, {6, 5}, {3, 33, 4, 3}, {3, 5, 33, 33}, {8, 16, 16, 16}};
+const Shape kShapes[] = {{2, 3, 5, 5},  {1, 5, 7, 6},   {2, 7, 1, 1},   {6, 5},
+                         {3, 33, 4, 3}, {3, 5, 33, 33}, {8, 16, 16, 16}};
 
 /// Tolerances for per-channel statistics over `m` values: float sums in a different order than
 /// the CPU's double sums lose up to about m * 2^-24 of the sum's magnitude.
@@ -65,7 +66,8 @@ void check_case(const Shape& s, const BnConfig& cfg, Rng& rng) {
     cpu::batch_norm_forward(cpu_ctx, cfg.p, x, gamma, beta, running ? rm_cpu : none_cpu, running ? rv_cpu : none_cpu,
                             y_cpu, mean_cpu, inv_std_cpu);
     Tensor<float, Cpu> gx_cpu = Tensor<float, Cpu>::full(s, 0.5f);
-    Tensor<float, Cpu> ggamma_cpu = Tensor<float, Cpu>::full({C}, 0.25f), gbeta_cpu = Tensor<float, Cpu>::full({C}, -0.5f);
+    Tensor<float, Cpu> ggamma_cpu = Tensor<float, Cpu>::full({C}, 0.25f),
+                       gbeta_cpu = Tensor<float, Cpu>::full({C}, -0.5f);
     cpu::batch_norm_backward(cpu_ctx, cfg.p.mode, x, gamma, mean_cpu, inv_std_cpu, gy, gx_cpu, ggamma_cpu, gbeta_cpu);
 
     Context<Cuda> ctx(1);
@@ -134,7 +136,8 @@ TEST_CASE("batch_norm backward through the tape matches on both devices", "[cuda
     const Shape s{3, 5, 4, 3};
     Rng rng(24);
     const Tensor<float, Cpu> x = test::random_tensor<float>(s, rng, 1, 5), gy = test::random_tensor<float>(s, rng);
-    const Tensor<float, Cpu> gamma = test::random_tensor<float>({5}, rng, 0.5, 1.5), beta = test::random_tensor<float>({5}, rng);
+    const Tensor<float, Cpu> gamma = test::random_tensor<float>({5}, rng, 0.5, 1.5),
+                             beta = test::random_tensor<float>({5}, rng);
     const BatchNormParams p{BatchNormMode::Train, 1e-5, 0.9, kBiased};
 
     Context<Cpu> cpu_ctx(1);
@@ -146,7 +149,8 @@ TEST_CASE("batch_norm backward through the tape matches on both devices", "[cuda
 
     Context<Cuda> ctx(1);
     Tape<Cuda> tape(ctx);
-    Tensor<float, Cuda> rm = test::to_cuda(Tensor<float, Cpu>::zeros({5})), rv = test::to_cuda(Tensor<float, Cpu>::full({5}, 1.0f));
+    Tensor<float, Cuda> rm = test::to_cuda(Tensor<float, Cpu>::zeros({5})),
+                        rv = test::to_cuda(Tensor<float, Cpu>::full({5}, 1.0f));
     Var<float, Cuda> xd(test::to_cuda(x), true), gd(test::to_cuda(gamma), true), bd(test::to_cuda(beta), true);
     Var<float, Cuda> yd = ops::batch_norm(tape, xd, gd, bd, rm, rv, p);
     tape.backward(yd, test::to_cuda(gy));

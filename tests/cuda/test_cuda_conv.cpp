@@ -34,20 +34,20 @@ struct ConvCase {
 };
 
 const ConvCase kCases[] = {
-    {2, 3, 5, 5, 4, 3, 3, 1, 1, Padding::Same},     // 3x3, C = 3
-    {1, 5, 7, 6, 7, 3, 3, 2, 2, Padding::Same},     // batch 1, stride 2, odd sizes
-    {3, 4, 6, 7, 5, 1, 1, 1, 1, Padding::Same},     // 1x1 (pointwise)
-    {2, 3, 9, 8, 2, 1, 1, 2, 2, Padding::Same},     // 1x1 stride 2 (factorized reduction)
-    {2, 6, 9, 11, 3, 5, 5, 1, 1, Padding::Same},    // 5x5
-    {1, 3, 8, 9, 4, 4, 3, 2, 1, Padding::Same},     // even kernel: asymmetric pads, stride (2, 1)
-    {2, 7, 2, 2, 9, 2, 2, 1, 1, Padding::Same},     // 2x2 kernel on a 2x2 input (aux head)
-    {2, 3, 3, 4, 2, 5, 5, 1, 1, Padding::Same},     // kernel larger than the image
+    {2, 3, 5, 5, 4, 3, 3, 1, 1, Padding::Same},   // 3x3, C = 3
+    {1, 5, 7, 6, 7, 3, 3, 2, 2, Padding::Same},   // batch 1, stride 2, odd sizes
+    {3, 4, 6, 7, 5, 1, 1, 1, 1, Padding::Same},   // 1x1 (pointwise)
+    {2, 3, 9, 8, 2, 1, 1, 2, 2, Padding::Same},   // 1x1 stride 2 (factorized reduction)
+    {2, 6, 9, 11, 3, 5, 5, 1, 1, Padding::Same},  // 5x5
+    {1, 3, 8, 9, 4, 4, 3, 2, 1, Padding::Same},   // even kernel: asymmetric pads, stride (2, 1)
+    {2, 7, 2, 2, 9, 2, 2, 1, 1, Padding::Same},   // 2x2 kernel on a 2x2 input (aux head)
+    {2, 3, 3, 4, 2, 5, 5, 1, 1, Padding::Same},   // kernel larger than the image
     {2, 5, 8, 7, 3, 3, 3, 1, 1, Padding::Valid},
     {1, 4, 9, 9, 6, 5, 5, 2, 2, Padding::Valid},
     {2, 3, 6, 5, 4, 1, 3, 1, 2, Padding::Valid},
-    {1, 33, 5, 5, 70, 3, 3, 1, 1, Padding::Same},   // C = 33 and 70: two row tiles of 64
-    {3, 7, 23, 23, 9, 3, 3, 1, 1, Padding::Same},   // weight gradient split over 3 blocks, 100 k steps
-    {2, 16, 12, 12, 24, 3, 3, 1, 1, Padding::Same}, // typical
+    {1, 33, 5, 5, 70, 3, 3, 1, 1, Padding::Same},    // C = 33 and 70: two row tiles of 64
+    {3, 7, 23, 23, 9, 3, 3, 1, 1, Padding::Same},    // weight gradient split over 3 blocks, 100 k steps
+    {2, 16, 12, 12, 24, 3, 3, 1, 1, Padding::Same},  // typical
 };
 
 /// Float tolerances for a sum of `terms` products of values in [-1, 1]: the two devices add in
@@ -89,7 +89,8 @@ TEST_CASE("conv2d on the Cuda device matches the CPU kernels", "[cuda][conv]") {
         test::CudaGuarded<float> gx(k.x_shape(), 0.5f), gw(k.w_shape(), -0.25f);
         cuda::conv2d_backward_input(ctx, k.params(), gyd, wd.tensor, gx.tensor);
         cuda::conv2d_backward_weight(ctx, k.params(), xd, gyd, gw.tensor);
-        ENAS_REQUIRE_CUDA_CLOSE("backward-input (+= 0.5)", gx.tensor, gx_cpu, atol_for(g.c_out * g.kernel_area()), kRtol);
+        ENAS_REQUIRE_CUDA_CLOSE("backward-input (+= 0.5)", gx.tensor, gx_cpu, atol_for(g.c_out * g.kernel_area()),
+                                kRtol);
         ENAS_REQUIRE_CUDA_CLOSE("backward-weight (+= -0.25)", gw.tensor, gw_cpu, atol_for(g.n * g.out_plane()), kRtol);
         ENAS_REQUIRE_BANDS_INTACT(gx);
         ENAS_REQUIRE_BANDS_INTACT(gw);

@@ -107,11 +107,15 @@ TEST_CASE("Cuda copy Var ops match the CPU through the tape", "[cuda][copy]") {
     const auto a = test::random_tensor<float>({2, 3, 5, 5}, rng), b = test::random_tensor<float>({2, 5, 5, 5}, rng);
     test::require_var_op_matches(
         "ops::concat", {a, b, a},
-        [](auto& tape, auto& v) { return ops::concat(tape, std::vector{v[0], v[1], v[2]}); }, 0.0, 0.0);
-    test::require_var_op_matches("ops::slice", {b}, [](auto& tape, auto& v) { return ops::slice(tape, v[0], 1, 3); },
-                                 0.0, 0.0);
-    test::require_var_op_matches("ops::shifted_subsample path 2", {a},
-                                 [](auto& tape, auto& v) { return ops::shifted_subsample(tape, v[0], 1, 2); }, 0.0, 0.0);
-    test::require_var_op_matches("ops::shift_pad", {b}, [](auto& tape, auto& v) { return ops::shift_pad(tape, v[0]); },
-                                 0.0, 0.0);
+        [](auto& tape, auto& v) {
+            return ops::concat(tape, std::vector{v[0], v[1], v[2]});
+        },
+        0.0, 0.0);
+    test::require_var_op_matches(
+        "ops::slice", {b}, [](auto& tape, auto& v) { return ops::slice(tape, v[0], 1, 3); }, 0.0, 0.0);
+    test::require_var_op_matches(
+        "ops::shifted_subsample path 2", {a},
+        [](auto& tape, auto& v) { return ops::shifted_subsample(tape, v[0], 1, 2); }, 0.0, 0.0);
+    test::require_var_op_matches(
+        "ops::shift_pad", {b}, [](auto& tape, auto& v) { return ops::shift_pad(tape, v[0]); }, 0.0, 0.0);
 }

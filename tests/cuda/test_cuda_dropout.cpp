@@ -14,7 +14,8 @@ TEST_CASE("Cuda dropout draws the CPU's mask bit for bit", "[cuda][dropout]") {
     for (double keep : {0.1, 0.5, 0.9, 1.0}) {
         for (std::int64_t n : {1, 3, 5, 1001, 40003}) {
             // A base that is not a multiple of anything, and a large seed.
-            const DropoutDraw d{0x9E3779B97F4A7C15ull + static_cast<std::uint64_t>(n), 12345 + 7 * static_cast<std::uint64_t>(n), keep};
+            const DropoutDraw d{0x9E3779B97F4A7C15ull + static_cast<std::uint64_t>(n),
+                                12345 + 7 * static_cast<std::uint64_t>(n), keep};
             const std::string label = "keep " + std::to_string(keep).substr(0, 3) + " n=" + std::to_string(n);
             INFO(label);
             Context<Cpu> cpu;
@@ -90,17 +91,17 @@ TEST_CASE("Cuda dropout Var ops match the CPU with equally seeded contexts", "[c
     const auto table = test::random_tensor<float>({33, 8}, rng);   // [V, D]
     for (std::uint64_t seed : {1ull, 77ull}) {
         const std::string s = " seed " + std::to_string(seed);
-        test::require_var_op_matches("ops::dropout" + s, {x},
-                                     [](auto& tape, auto& v) { return ops::dropout(tape, v[0], 0.7); }, 0.0, 0.0, seed);
-        test::require_var_op_matches("ops::drop_path" + s, {x},
-                                     [](auto& tape, auto& v) { return ops::drop_path(tape, v[0], 0.6); }, 0.0, 0.0,
-                                     seed);
-        test::require_var_op_matches("ops::locked_dropout" + s, {seq},
-                                     [](auto& tape, auto& v) { return ops::locked_dropout(tape, v[0], 0.5); }, 0.0, 0.0,
-                                     seed);
-        test::require_var_op_matches("ops::embedding_dropout" + s, {table},
-                                     [](auto& tape, auto& v) { return ops::embedding_dropout(tape, v[0], 0.8); }, 0.0,
-                                     0.0, seed);
+        test::require_var_op_matches(
+            "ops::dropout" + s, {x}, [](auto& tape, auto& v) { return ops::dropout(tape, v[0], 0.7); }, 0.0, 0.0, seed);
+        test::require_var_op_matches(
+            "ops::drop_path" + s, {x}, [](auto& tape, auto& v) { return ops::drop_path(tape, v[0], 0.6); }, 0.0, 0.0,
+            seed);
+        test::require_var_op_matches(
+            "ops::locked_dropout" + s, {seq}, [](auto& tape, auto& v) { return ops::locked_dropout(tape, v[0], 0.5); },
+            0.0, 0.0, seed);
+        test::require_var_op_matches(
+            "ops::embedding_dropout" + s, {table},
+            [](auto& tape, auto& v) { return ops::embedding_dropout(tape, v[0], 0.8); }, 0.0, 0.0, seed);
     }
     // The masks the ops hand back are the same too.
     Context<Cpu> cpu(9);

@@ -9,7 +9,7 @@ using test::CudaGuarded;
 namespace {
 const Activation kActs[] = {Activation::Identity, Activation::Relu, Activation::Tanh, Activation::Sigmoid};
 const std::int64_t kSizes[] = {1, 7, 257, 40001};  // odd tails, under and over one block
-constexpr double kAtol = 1e-6, kRtol = 1e-5;  // one float op (libm vs the CPU's polynomials: 3e-7)
+constexpr double kAtol = 1e-6, kRtol = 1e-5;       // one float op (libm vs the CPU's polynomials: 3e-7)
 }  // namespace
 
 TEST_CASE("Cuda activations match the CPU, forward and backward", "[cuda][elementwise]") {
@@ -74,14 +74,15 @@ TEST_CASE("Cuda elementwise Var ops match the CPU through the tape", "[cuda][ele
     const Shape shape{3, 5, 7};
     const auto x = test::random_tensor<float>(shape, rng, -2, 2), y = test::random_tensor<float>(shape, rng);
     for (Activation a : kActs)
-        test::require_var_op_matches(std::string("ops::activation ") + activation_name(a), {x},
-                                     [a](auto& tape, auto& v) { return ops::activation(tape, a, v[0]); }, kAtol, kRtol);
-    test::require_var_op_matches("ops::add", {x, y}, [](auto& tape, auto& v) { return ops::add(tape, v[0], v[1]); },
-                                 kAtol, kRtol);
-    test::require_var_op_matches("ops::mul", {x, y}, [](auto& tape, auto& v) { return ops::mul(tape, v[0], v[1]); },
-                                 kAtol, kRtol);
-    test::require_var_op_matches("ops::scale", {x}, [](auto& tape, auto& v) { return ops::scale(tape, v[0], -1.5f); },
-                                 kAtol, kRtol);
+        test::require_var_op_matches(
+            std::string("ops::activation ") + activation_name(a), {x},
+            [a](auto& tape, auto& v) { return ops::activation(tape, a, v[0]); }, kAtol, kRtol);
+    test::require_var_op_matches(
+        "ops::add", {x, y}, [](auto& tape, auto& v) { return ops::add(tape, v[0], v[1]); }, kAtol, kRtol);
+    test::require_var_op_matches(
+        "ops::mul", {x, y}, [](auto& tape, auto& v) { return ops::mul(tape, v[0], v[1]); }, kAtol, kRtol);
+    test::require_var_op_matches(
+        "ops::scale", {x}, [](auto& tape, auto& v) { return ops::scale(tape, v[0], -1.5f); }, kAtol, kRtol);
     // A composite with a shared input (its gradient accumulates from two uses).
     test::require_var_op_matches(
         "ops tanh(x) * x + x", {x},

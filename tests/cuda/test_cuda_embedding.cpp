@@ -26,7 +26,8 @@ TEST_CASE("Cuda embedding lookup and scatter-add match the CPU exactly", "[cuda]
     // v = 3 with 35 x 4 ids: every row is hit many times.
     const Case cases[] = {{1, 1, {1}}, {10, 7, {5}}, {3, 33, {35, 4}}, {1000, 40, {6, 5}}, {50, 300, {17}}, {7, 5, {}}};
     for (const Case& c : cases) {
-        const std::string label = "embedding [" + std::to_string(c.v) + ", " + std::to_string(c.d) + "] ids " + c.ids.str();
+        const std::string label =
+            "embedding [" + std::to_string(c.v) + ", " + std::to_string(c.d) + "] ids " + c.ids.str();
         INFO(label);
         Context<Cpu> cpu;
         Context<Cuda> gpu;

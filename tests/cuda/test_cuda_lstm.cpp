@@ -27,10 +27,9 @@ struct LstmCase {
 };
 
 const LstmCase kCases[] = {
-    {1, 64, 64},   // the controller
-    {1, 1, 1},     {3, 5, 7},  {2, 33, 17},
-    {5, 3, 130},   // two blocks of units
-    {1, 1100, 20}, // [x, h_prev] in two shared-memory chunks
+    {1, 64, 64},                                         // the controller
+    {1, 1, 1},     {3, 5, 7}, {2, 33, 17}, {5, 3, 130},  // two blocks of units
+    {1, 1100, 20},                                       // [x, h_prev] in two shared-memory chunks
 };
 
 /// Tolerances for dot products of `terms` products of values in [-1, 1] added in different orders
@@ -66,8 +65,11 @@ struct CpuBuffer {
 void check_backward(const LstmCase& k, const Inputs& in, bool use_dh, bool use_dc, int only) {
     std::ostringstream label;
     label << (use_dh ? "dh" : "") << (use_dh && use_dc ? "+" : "") << (use_dc ? "dc" : "")
-          << (only < 0 ? ", all gradients" : only == 0 ? ", dx alone" : only == 1 ? ", dh_prev alone"
-                                                        : only == 2 ? ", dc_prev alone" : ", dw alone");
+          << (only < 0    ? ", all gradients"
+              : only == 0 ? ", dx alone"
+              : only == 1 ? ", dh_prev alone"
+              : only == 2 ? ", dc_prev alone"
+                          : ", dw alone");
     auto wanted = [only](int which) { return only < 0 || only == which; };
 
     Context<Cpu> cpu_ctx(1);

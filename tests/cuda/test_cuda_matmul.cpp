@@ -35,7 +35,8 @@ TEST_CASE("the Cuda GEMM matches the CPU GEMM", "[cuda][matmul][gemm]") {
         for (const GemmCase& c : kGemmCases) {
             for (int trans = 0; trans < 4; ++trans) {
                 const bool ta = trans & 1, tb = trans & 2;
-                for (const auto& [alpha, beta] : {std::pair{1.0f, 0.0f}, std::pair{0.5f, 1.0f}, std::pair{-1.5f, -2.0f}}) {
+                for (const auto& [alpha, beta] :
+                     {std::pair{1.0f, 0.0f}, std::pair{0.5f, 1.0f}, std::pair{-1.5f, -2.0f}}) {
                     // Stored shapes, with 3 spare columns: leading dimension > row width.
                     const std::int64_t a_rows = ta ? c.k : c.m, a_cols = ta ? c.m : c.k;
                     const std::int64_t b_rows = tb ? c.n : c.k, b_cols = tb ? c.k : c.n;
@@ -54,8 +55,8 @@ TEST_CASE("the Cuda GEMM matches the CPU GEMM", "[cuda][matmul][gemm]") {
                     CudaGuarded<float> got({c.m, c.n});  // NaN: beta == 0 must not read it
                     if (beta != 0.0f) got.tensor.copy_from(c0);
                     const auto a_d = test::to_cuda(a), b_d = test::to_cuda(b);
-                    cuda::gemm(gpu, ta, tb, c.m, c.n, c.k, alpha, a_d.data(), a_cols + 3, b_d.data(), b_cols + 3,
-                               beta, got.tensor.data(), c.n, path);
+                    cuda::gemm(gpu, ta, tb, c.m, c.n, c.k, alpha, a_d.data(), a_cols + 3, b_d.data(), b_cols + 3, beta,
+                               got.tensor.data(), c.n, path);
                     // The output is alpha * AB + beta * C: its rounding scales with |alpha| + |beta|.
                     const double atol = kAtol * (std::fabs(alpha) + std::fabs(beta));
                     ENAS_REQUIRE_CUDA_CLOSE(label, got.tensor, want, atol, kRtol);
@@ -108,24 +109,28 @@ TEST_CASE("Cuda linear launchers match the CPU", "[cuda][matmul]") {
         std::int64_t rows, in, out;
     };
     for (const Case c : {Case{1, 1, 1}, Case{1, 33, 10}, Case{37, 20, 5}, Case{64, 100, 129}}) {
-        const std::string label = "linear " + std::to_string(c.rows) + "x" + std::to_string(c.in) + "->" +
-                                  std::to_string(c.out);
+        const std::string label =
+            "linear " + std::to_string(c.rows) + "x" + std::to_string(c.in) + "->" + std::to_string(c.out);
         INFO(label);
         Context<Cpu> cpu;
         Context<Cuda> gpu;
-        const auto x = test::random_tensor<float>({c.rows, c.in}, rng), w = test::random_tensor<float>({c.out, c.in}, rng);
-        const auto bias = test::random_tensor<float>({c.out}, rng), gy = test::random_tensor<float>({c.rows, c.out}, rng);
+        const auto x = test::random_tensor<float>({c.rows, c.in}, rng),
+                   w = test::random_tensor<float>({c.out, c.in}, rng);
+        const auto bias = test::random_tensor<float>({c.out}, rng),
+                   gy = test::random_tensor<float>({c.rows, c.out}, rng);
         const auto x_d = test::to_cuda(x), w_d = test::to_cuda(w), gy_d = test::to_cuda(gy);
         for (bool with_bias : {false, true}) {
             Tensor<float, Cpu> y = cpu.empty<float>({c.rows, c.out});
             cpu::linear_forward(cpu, x, w, with_bias ? bias : Tensor<float, Cpu>(), y);
             CudaGuarded<float> y_d({c.rows, c.out});
             cuda::linear_forward(gpu, x_d, w_d, with_bias ? test::to_cuda(bias) : Tensor<float, Cuda>(), y_d.tensor);
-            ENAS_REQUIRE_CUDA_CLOSE(label + (with_bias ? " forward with bias" : " forward"), y_d.tensor, y, kAtol, kRtol);
+            ENAS_REQUIRE_CUDA_CLOSE(label + (with_bias ? " forward with bias" : " forward"), y_d.tensor, y, kAtol,
+                                    kRtol);
             ENAS_REQUIRE_BANDS_INTACT(y_d);
         }
         Tensor<float, Cpu> gx = Tensor<float, Cpu>::full({c.rows, c.in}, 0.5f);
-        Tensor<float, Cpu> gw = Tensor<float, Cpu>::full({c.out, c.in}, 0.5f), gb = Tensor<float, Cpu>::full({c.out}, 0.5f);
+        Tensor<float, Cpu> gw = Tensor<float, Cpu>::full({c.out, c.in}, 0.5f),
+                           gb = Tensor<float, Cpu>::full({c.out}, 0.5f);
         cpu::linear_backward_input(cpu, w, gy, gx);
         cpu::linear_backward_weight(cpu, x, gy, gw);
         cpu::linear_backward_bias(cpu, gy, gb);
@@ -144,13 +149,14 @@ TEST_CASE("Cuda matmul and linear Var ops match the CPU through the tape", "[cud
     Rng rng(4);
     const auto a = test::random_tensor<float>({9, 17}, rng), b = test::random_tensor<float>({17, 5}, rng);
     const auto bt = test::random_tensor<float>({5, 17}, rng), bias = test::random_tensor<float>({5}, rng);
-    test::require_var_op_matches("ops::matmul", {a, b}, [](auto& tape, auto& v) { return ops::matmul(tape, v[0], v[1]); },
-                                 kAtol, kRtol);
-    test::require_var_op_matches("ops::matmul A B^T", {a, bt},
-                                 [](auto& tape, auto& v) { return ops::matmul(tape, v[0], v[1], false, true); }, kAtol,
-                                 kRtol);
-    test::require_var_op_matches("ops::linear with bias", {a, bt, bias},
-                                 [](auto& tape, auto& v) { return ops::linear(tape, v[0], v[1], v[2]); }, kAtol, kRtol);
-    test::require_var_op_matches("ops::linear", {a, bt},
-                                 [](auto& tape, auto& v) { return ops::linear(tape, v[0], v[1]); }, kAtol, kRtol);
+    test::require_var_op_matches(
+        "ops::matmul", {a, b}, [](auto& tape, auto& v) { return ops::matmul(tape, v[0], v[1]); }, kAtol, kRtol);
+    test::require_var_op_matches(
+        "ops::matmul A B^T", {a, bt}, [](auto& tape, auto& v) { return ops::matmul(tape, v[0], v[1], false, true); },
+        kAtol, kRtol);
+    test::require_var_op_matches(
+        "ops::linear with bias", {a, bt, bias}, [](auto& tape, auto& v) { return ops::linear(tape, v[0], v[1], v[2]); },
+        kAtol, kRtol);
+    test::require_var_op_matches(
+        "ops::linear", {a, bt}, [](auto& tape, auto& v) { return ops::linear(tape, v[0], v[1]); }, kAtol, kRtol);
 }

@@ -46,7 +46,8 @@ TEST_CASE("fill and zeros run on the device for every element type", "[cuda][mem
     column.fill(9.0f);
     const std::vector<float> got = m.to_vector();
     for (int r = 0; r < 4; ++r)
-        for (int c = 0; c < 6; ++c) REQUIRE(got[static_cast<std::size_t>(r * 6 + c)] == (c >= 2 && c < 5 ? 9.0f : 1.0f));
+        for (int c = 0; c < 6; ++c)
+            REQUIRE(got[static_cast<std::size_t>(r * 6 + c)] == (c >= 2 && c < 5 ? 9.0f : 1.0f));
 }
 
 TEST_CASE("strided views copy on the device and across devices", "[cuda][memory]") {
@@ -80,9 +81,8 @@ TEST_CASE("a Cuda context carries an opaque stream and library handle slots", "[
     int destroyed = 0;
     {
         Context<Cuda> copy = ctx;
-        copy.library_handle(Context<Cuda>::Library::Cublas) = std::shared_ptr<void>(&destroyed, [](void* p) {
-            ++*static_cast<int*>(p);
-        });
+        copy.library_handle(Context<Cuda>::Library::Cublas) =
+            std::shared_ptr<void>(&destroyed, [](void* p) { ++*static_cast<int*>(p); });
         REQUIRE(ctx.library_handle(Context<Cuda>::Library::Cublas).get() == &destroyed);  // copies share handles
     }
     REQUIRE(destroyed == 0);

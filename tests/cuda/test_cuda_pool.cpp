@@ -23,7 +23,8 @@ struct PoolCase {
 
     Shape x_shape() const { return {n, c, h, w}; }
     Shape y_shape() const {
-        return {n, c, pool_axis(h, p.kernel_h, p.stride_h, p.padding).out, pool_axis(w, p.kernel_w, p.stride_w, p.padding).out};
+        return {n, c, pool_axis(h, p.kernel_h, p.stride_h, p.padding).out,
+                pool_axis(w, p.kernel_w, p.stride_w, p.padding).out};
     }
     std::string name() const {
         std::ostringstream os;
@@ -37,7 +38,7 @@ const PoolCase kCases[] = {
     {2, 3, 5, 5, {3, 3, 1, 1, Padding::Same}},   {1, 5, 7, 6, {3, 3, 2, 2, Padding::Same}},
     {2, 4, 8, 9, {2, 2, 2, 2, Padding::Same}},   {2, 3, 9, 8, {2, 3, 1, 2, Padding::Same}},
     {1, 6, 3, 4, {5, 5, 1, 1, Padding::Same}},   {2, 5, 8, 7, {3, 3, 1, 1, Padding::Valid}},
-    {1, 33, 9, 9, {3, 3, 2, 2, Padding::Valid}}, {2, 3, 7, 7, {1, 1, 3, 3, Padding::Valid}},  // skipped inputs
+    {1, 33, 9, 9, {3, 3, 2, 2, Padding::Valid}}, {2, 3, 7, 7, {1, 1, 3, 3, Padding::Valid}},    // skipped inputs
     {1, 1, 1, 1, {3, 3, 1, 1, Padding::Same}},   {4, 20, 16, 16, {3, 3, 1, 1, Padding::Same}},  // typical
 };
 

@@ -79,12 +79,13 @@ TEST_CASE("Cuda whole-tensor sums match the CPU's double accumulation", "[cuda][
 TEST_CASE("Cuda reduce Var ops match the CPU through the tape", "[cuda][reduce]") {
     Rng rng(17);
     const auto x = test::random_tensor<float>({2, 5, 3, 7}, rng);
-    test::require_var_op_matches("ops::global_avg_pool", {x},
-                                 [](auto& tape, auto& v) { return ops::global_avg_pool(tape, v[0]); }, kAtol, kRtol);
-    test::require_var_op_matches("ops::sum", {x}, [](auto& tape, auto& v) { return ops::sum(tape, v[0]); }, kAtol,
-                                 kRtol);
-    test::require_var_op_matches("ops::mean", {x}, [](auto& tape, auto& v) { return ops::mean(tape, v[0]); }, kAtol,
-                                 kRtol);
-    test::require_var_op_matches("ops::sum_squares", {x},
-                                 [](auto& tape, auto& v) { return ops::sum_squares(tape, v[0]); }, kAtol, kRtol);
+    test::require_var_op_matches(
+        "ops::global_avg_pool", {x}, [](auto& tape, auto& v) { return ops::global_avg_pool(tape, v[0]); }, kAtol,
+        kRtol);
+    test::require_var_op_matches(
+        "ops::sum", {x}, [](auto& tape, auto& v) { return ops::sum(tape, v[0]); }, kAtol, kRtol);
+    test::require_var_op_matches(
+        "ops::mean", {x}, [](auto& tape, auto& v) { return ops::mean(tape, v[0]); }, kAtol, kRtol);
+    test::require_var_op_matches(
+        "ops::sum_squares", {x}, [](auto& tape, auto& v) { return ops::sum_squares(tape, v[0]); }, kAtol, kRtol);
 }

@@ -29,8 +29,10 @@ TEST_CASE("rnn_node on the Cuda device matches the CPU kernels", "[cuda][rnn_nod
         for (Activation act : kActivations) {
             INFO(s.str() << " " << activation_name(act));
             std::printf("rnn_node %s %s\n", s.str().c_str(), activation_name(act));
-            const Tensor<float, Cpu> sv = test::random_tensor<float>(s, rng), c_pre = test::random_tensor<float>(s, rng, -3, 3);
-            const Tensor<float, Cpu> h_pre = test::random_tensor<float>(s, rng, -3, 3), gy = test::random_tensor<float>(s, rng);
+            const Tensor<float, Cpu> sv = test::random_tensor<float>(s, rng),
+                                     c_pre = test::random_tensor<float>(s, rng, -3, 3);
+            const Tensor<float, Cpu> h_pre = test::random_tensor<float>(s, rng, -3, 3),
+                                     gy = test::random_tensor<float>(s, rng);
             Context<Cpu> cpu_ctx(1);
             const Tensor<float, Cpu> out_cpu = ops::rnn_node(cpu_ctx, act, sv, c_pre, h_pre);
 
@@ -45,14 +47,18 @@ TEST_CASE("rnn_node on the Cuda device matches the CPU kernels", "[cuda][rnn_nod
 
             for (int only = -1; only < 3; ++only) {
                 auto wanted = [only](int which) { return only < 0 || only == which; };
-                Tensor<float, Cpu> ds_cpu = Tensor<float, Cpu>::full(s, 0.5f), dc_cpu = Tensor<float, Cpu>::full(s, -0.25f);
+                Tensor<float, Cpu> ds_cpu = Tensor<float, Cpu>::full(s, 0.5f),
+                                   dc_cpu = Tensor<float, Cpu>::full(s, -0.25f);
                 Tensor<float, Cpu> dh_cpu = Tensor<float, Cpu>::full(s, 0.75f);
                 cpu::rnn_node_backward(cpu_ctx, act, sv, c_pre, h_pre, gy, wanted(0) ? &ds_cpu : nullptr,
                                        wanted(1) ? &dc_cpu : nullptr, wanted(2) ? &dh_cpu : nullptr);
                 test::CudaGuarded<float> ds(s, 0.5f), dc(s, -0.25f), dh(s, 0.75f);
                 cuda::rnn_node_backward(ctx, act, sd, cd, hd, gyd, wanted(0) ? &ds.tensor : nullptr,
                                         wanted(1) ? &dc.tensor : nullptr, wanted(2) ? &dh.tensor : nullptr);
-                const std::string which = only < 0 ? "all" : only == 0 ? "ds alone" : only == 1 ? "dc_pre alone" : "dh_pre alone";
+                const std::string which = only < 0    ? "all"
+                                          : only == 0 ? "ds alone"
+                                          : only == 1 ? "dc_pre alone"
+                                                      : "dh_pre alone";
                 ENAS_REQUIRE_CUDA_CLOSE("ds (+= 0.5), " + which, ds.tensor, ds_cpu, kAtol, kRtol);
                 ENAS_REQUIRE_CUDA_CLOSE("dc_pre (+= -0.25), " + which, dc.tensor, dc_cpu, kAtol, kRtol);
                 ENAS_REQUIRE_CUDA_CLOSE("dh_pre (+= 0.75), " + which, dh.tensor, dh_cpu, kAtol, kRtol);

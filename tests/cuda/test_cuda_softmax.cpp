@@ -17,7 +17,8 @@ const Shape kShapes[] = {{1, 1}, {3, 10}, {2, 3, 33}, {5, 257}, {2, 10000}};
 
 Tensor<std::int32_t, Cpu> random_labels(std::int64_t n, std::int64_t k, Rng& rng) {
     Tensor<std::int32_t, Cpu> labels({n});
-    for (std::int64_t i = 0; i < n; ++i) labels.data()[i] = static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(k)));
+    for (std::int64_t i = 0; i < n; ++i)
+        labels.data()[i] = static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(k)));
     return labels;
 }
 }  // namespace
@@ -107,10 +108,10 @@ TEST_CASE("Cuda softmax Var ops match the CPU through the tape", "[cuda][softmax
     const auto x = test::random_tensor<float>({6, 11}, rng, -3, 3);
     const auto labels = random_labels(6, 11, rng);
     const auto labels_d = test::to_cuda(labels);
-    test::require_var_op_matches("ops::softmax", {x}, [](auto& tape, auto& v) { return ops::softmax(tape, v[0]); },
-                                 kAtol, kRtol);
-    test::require_var_op_matches("ops::log_softmax", {x},
-                                 [](auto& tape, auto& v) { return ops::log_softmax(tape, v[0]); }, kAtol, kRtol);
+    test::require_var_op_matches(
+        "ops::softmax", {x}, [](auto& tape, auto& v) { return ops::softmax(tape, v[0]); }, kAtol, kRtol);
+    test::require_var_op_matches(
+        "ops::log_softmax", {x}, [](auto& tape, auto& v) { return ops::log_softmax(tape, v[0]); }, kAtol, kRtol);
     test::require_var_op_matches(
         "ops::softmax_cross_entropy", {x},
         [&](auto& tape, auto& v) { return ops::softmax_cross_entropy(tape, v[0], test::pick(tape, labels, labels_d)); },

@@ -22,7 +22,8 @@ std::vector<float> naive_augment(const std::vector<float>& img, std::int64_t C, 
     for (std::int64_t c = 0; c < C; ++c)
         for (std::int64_t y = 0; y < H; ++y)
             for (std::int64_t x = 0; x < W; ++x)
-                padded[static_cast<std::size_t>((c * PH + y + p) * PW + x + p)] = img[static_cast<std::size_t>((c * H + y) * W + x)];
+                padded[static_cast<std::size_t>((c * PH + y + p) * PW + x + p)] =
+                    img[static_cast<std::size_t>((c * H + y) * W + x)];
     std::vector<float> crop(static_cast<std::size_t>(C * oh * ow));
     for (std::int64_t c = 0; c < C; ++c)
         for (std::int64_t y = 0; y < oh; ++y)
@@ -34,7 +35,8 @@ std::vector<float> naive_augment(const std::vector<float>& img, std::int64_t C, 
         for (std::int64_t c = 0; c < C; ++c)
             for (std::int64_t y = 0; y < oh; ++y)
                 for (std::int64_t x = 0; x < ow; ++x)
-                    out[static_cast<std::size_t>((c * oh + y) * ow + x)] = crop[static_cast<std::size_t>((c * oh + y) * ow + ow - 1 - x)];
+                    out[static_cast<std::size_t>((c * oh + y) * ow + x)] =
+                        crop[static_cast<std::size_t>((c * oh + y) * ow + ow - 1 - x)];
     for (std::int64_t c = 0; c < C; ++c)
         for (std::int64_t y = 0; y < oh; ++y)
             for (std::int64_t x = 0; x < ow; ++x)

@@ -19,7 +19,8 @@ std::vector<std::uint8_t> cifar_records(const std::vector<std::vector<std::uint8
     std::vector<std::uint8_t> b;
     for (std::size_t r = 0; r < labels.size(); ++r) {
         b.insert(b.end(), labels[r].begin(), labels[r].end());
-        for (int p = 0; p < 3072; ++p) b.push_back(static_cast<std::uint8_t>((static_cast<int>(r) + first_record) * 7 + p));
+        for (int p = 0; p < 3072; ++p)
+            b.push_back(static_cast<std::uint8_t>((static_cast<int>(r) + first_record) * 7 + p));
     }
     return b;
 }
@@ -119,8 +120,9 @@ TEST_CASE("Bad CIFAR files and folders give errors naming the file and what was 
                         Contains(none.string()) && Contains("data_batch_1.bin"));
     ENAS_REQUIRE_THROWS(data::load_cifar10(tmp.path, "train"), IoError,
                         Contains((tmp.path / "data_batch_1.bin").string()) && Contains("required"));
-    ENAS_REQUIRE_THROWS(data::load_cifar10(tmp.path, "test"), IoError,
-                        Contains((tmp.path / "test_batch.bin").string()) && Contains("test_batch.bin for the test split"));
+    ENAS_REQUIRE_THROWS(
+        data::load_cifar10(tmp.path, "test"), IoError,
+        Contains((tmp.path / "test_batch.bin").string()) && Contains("test_batch.bin for the test split"));
     ENAS_REQUIRE_THROWS(data::load_cifar10(tmp.path, "valid"), ValueError, Contains("'valid'"));
 
     // Truncated: two records less five bytes.

@@ -17,7 +17,8 @@ fs::path temp_dir() {
     return d;
 }
 void write_bytes(const fs::path& p, const std::vector<std::uint8_t>& b) {
-    std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+    std::ofstream(p, std::ios::binary)
+        .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
 }
 std::vector<std::uint8_t> idx_header(std::uint8_t rank, std::vector<std::uint32_t> dims) {
     std::vector<std::uint8_t> b = {0, 0, 0x08, rank};
@@ -66,8 +67,7 @@ TEST_CASE("IDX files: plain and gzip'd round trip, and every malformation is nam
     auto labels = idx_header(1, {1});
     labels.push_back(12);
     write_bytes(dir / "train-labels-idx1-ubyte", labels);
-    ENAS_REQUIRE_THROWS(data::load_fashion_mnist(dir, "train"), FormatError,
-                        Contains("label 12 of record 0"));
+    ENAS_REQUIRE_THROWS(data::load_fashion_mnist(dir, "train"), FormatError, Contains("label 12 of record 0"));
     fs::remove_all(dir);
 }
 

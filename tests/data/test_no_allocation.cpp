@@ -33,7 +33,8 @@ TEST_CASE("gather and augment allocate nothing; the loader's allocations do not 
     for (std::size_t k = 0; k < idx.size(); ++k) idx[k] = static_cast<std::int64_t>((k * 37) % 512);
     Tensor<float, Cpu> x({128, 3, 32, 32});
     Tensor<std::int32_t, Cpu> y({128});
-    const long augmented = test::count_allocations([&] { data::gather_augmented_batch(ds, idx, stats, cfg, 1, 2, 3, x, y); });
+    const long augmented =
+        test::count_allocations([&] { data::gather_augmented_batch(ds, idx, stats, cfg, 1, 2, 3, x, y); });
     const long plain = test::count_allocations([&] { data::gather_batch(ds, idx, stats, x, y); });
     CHECK(augmented == 0);
     CHECK(plain == 0);

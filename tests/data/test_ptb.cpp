@@ -67,9 +67,9 @@ TEST_CASE("PTB errors name the file and the line", "[data]") {
     ENAS_REQUIRE_THROWS(data::load_ptb(tmp.path), IoError, Contains("ptb.test.txt") && Contains("not found"));
     write_text(tmp.path / "ptb.test.txt", "c\n");
     write_text(tmp.path / "ptb.valid.txt", "a\n a zebra c\n");
-    ENAS_REQUIRE_THROWS(data::load_ptb(tmp.path), FormatError,
-                        Contains("ptb.valid.txt") && Contains("line 2") && Contains("'zebra'") &&
-                            Contains("not in the vocabulary"));
+    ENAS_REQUIRE_THROWS(
+        data::load_ptb(tmp.path), FormatError,
+        Contains("ptb.valid.txt") && Contains("line 2") && Contains("'zebra'") && Contains("not in the vocabulary"));
     write_text(tmp.path / "ptb.valid.txt", "a\n");
     write_text(tmp.path / "ptb.train.txt", " \n\n");
     ENAS_REQUIRE_THROWS(data::load_ptb(tmp.path), FormatError, Contains("ptb.train.txt") && Contains("empty"));
@@ -114,9 +114,9 @@ TEST_CASE("BPTT windows: fixed lengths, enas_lm's random lengths, resumable", "[
     }
     // mean of int(base + 5 z), z truncated at 2: 0.95 * 35 + 0.05 * 17.5 = 34.125, minus ~0.5 for the cut
     REQUIRE(sum / n == Approx(33.6).margin(0.4));
-    REQUIRE(short_ones > n * 0.04);                  // the half-length draws (5%) and the low tail
-    REQUIRE(hist.rbegin()->first <= 45);             // 35 + 2 sigma
-    REQUIRE(hist.begin()->first >= 7);               // 17.5 - 2 sigma
+    REQUIRE(short_ones > n * 0.04);       // the half-length draws (5%) and the low tail
+    REQUIRE(hist.rbegin()->first <= 45);  // 35 + 2 sigma
+    REQUIRE(hist.begin()->first >= 7);    // 17.5 - 2 sigma
 
     // Restoring the counter replays the same lengths.
     data::BpttWindows p(1000, data::BpttOptions{}, 3), q(1000, data::BpttOptions{}, 3);

@@ -36,18 +36,18 @@ TEST_CASE("a __syncthreads in a divergent branch is reported, not a hang", "[emu
     enas::emu::ScopedOptions scoped(settings(2, shuffle));
     DeviceArray<float> out(64 * 4);
     REQUIRE_THROWS_MATCHES(enas::cuda::launch<barrier_in_divergent_branch>(4, 64, 0, nullptr, out.get()),
-                           enas::CudaError,
-                           Catch::Matchers::Predicate<enas::CudaError>([](const enas::CudaError& e) {
+                           enas::CudaError, Catch::Matchers::Predicate<enas::CudaError>([](const enas::CudaError& e) {
                                const std::string m = e.what();
                                return m.find("barrier_in_divergent_branch") != std::string::npos &&
                                       m.find("block (0,0,0)") != std::string::npos &&
-                                      m.find("exited without reaching __syncthreads at faulty.cuh:") != std::string::npos &&
+                                      m.find("exited without reaching __syncthreads at faulty.cuh:") !=
+                                          std::string::npos &&
                                       m.find("16 of 64 threads wait") != std::string::npos;
                            }));
     // The launch helper consumed the error; the raw emulator entry leaves it for cudaGetLastError.
     REQUIRE(cudaGetLastError() == cudaSuccess);
-    const cudaError_t error = enas::emu::launch<barrier_in_divergent_branch>("barrier_in_divergent_branch", 1, 64, 0,
-                                                                            nullptr, out.get());
+    const cudaError_t error =
+        enas::emu::launch<barrier_in_divergent_branch>("barrier_in_divergent_branch", 1, 64, 0, nullptr, out.get());
     CHECK(error == cudaErrorLaunchFailure);
     CHECK(cudaPeekAtLastError() == cudaErrorLaunchFailure);
     CHECK(cudaGetLastError() == cudaErrorLaunchFailure);
@@ -61,7 +61,8 @@ TEST_CASE("threads waiting at different __syncthreads are reported", "[emu]") {
     DeviceArray<float> out(64);
     CHECK_THROWS_WITH(enas::cuda::launch<barriers_at_different_sites>(1, 64, 0, nullptr, out.get()),
                       Contains("barriers_at_different_sites") && Contains("block (0,0,0), thread (0,0,0)") &&
-                          Contains("threads wait at different barriers") && Contains("thread (1,0,0) waits at __syncthreads"));
+                          Contains("threads wait at different barriers") &&
+                          Contains("thread (1,0,0) waits at __syncthreads"));
     require_emulator_still_works();
 }
 

@@ -130,8 +130,8 @@ TEST_CASE("vector types and math intrinsics", "[emu]") {
         CHECK(r.x == Approx(1.0f / (1.0f + std::exp(-v.x))));
         CHECK(r.y == Approx(std::tanh(v.y)));
         CHECK(r.z == Approx(1.0f / std::sqrt(std::fabs(v.z) + 1.0f)));
-        CHECK(r.w == Approx(std::fmax(std::erf(v.w),
-                                      std::fmin(std::sqrt(std::fabs(v.w)), std::pow(2.0f, std::log(std::fabs(v.w) + 1.0f))))));
+        CHECK(r.w == Approx(std::fmax(std::erf(v.w), std::fmin(std::sqrt(std::fabs(v.w)),
+                                                               std::pow(2.0f, std::log(std::fabs(v.w) + 1.0f))))));
     }
 }
 

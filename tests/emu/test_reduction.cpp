@@ -68,7 +68,8 @@ bool close_to(float actual, double expected, const std::vector<float>& x) {
 TEST_CASE("a shared-memory block reduction is right for every size and thread order", "[emu]") {
     const bool shuffle = GENERATE(false, true);
     enas::emu::ScopedOptions scoped(settings(2, shuffle, 7));
-    const Variant variant = GENERATE(Variant::static_256, Variant::static_32, Variant::dynamic_64, Variant::dynamic_1024);
+    const Variant variant =
+        GENERATE(Variant::static_256, Variant::static_32, Variant::dynamic_64, Variant::dynamic_1024);
     for (const int n : {1, 7, 31, 255, 256, 257, 1000, 4099, 100003}) {
         const std::vector<float> x = random_values(n, static_cast<unsigned int>(n));
         const float sum = device_sum(x, variant);
@@ -99,7 +100,7 @@ TEST_CASE("a missing barrier that ascending thread order hides is exposed by shu
     DeviceArray<float> output(x.size());
     const auto nan_count = [&](bool synchronize) {
         enas::cuda::launch<normalize_by_block_sum<kBlock>>(kBlocks, kBlock, 0, nullptr, input.get(), output.get(),
-                                                            synchronize);
+                                                           synchronize);
         const std::vector<float> y = output.download();
         return std::count_if(y.begin(), y.end(), [](float v) { return std::isnan(v); });
     };

@@ -60,7 +60,8 @@ TEST_CASE("copies and memsets outside device allocations or in the wrong directi
     DeviceArray<float> device(16);
     std::vector<float> host(32, 1.0f);
     CHECK(cudaMemcpy(device.get(), host.data(), 17 * sizeof(float), cudaMemcpyHostToDevice) == cudaErrorInvalidValue);
-    CHECK_THAT(enas::emu::last_error_detail(), Catch::Matchers::Contains("run past the end of the 64-byte device allocation"));
+    CHECK_THAT(enas::emu::last_error_detail(),
+               Catch::Matchers::Contains("run past the end of the 64-byte device allocation"));
     CHECK(cudaMemcpy(host.data(), device.get(), 16 * sizeof(float), cudaMemcpyHostToDevice) == cudaErrorInvalidValue);
     CHECK(cudaMemcpy(device.get(), host.data(), 4, cudaMemcpyDeviceToHost) == cudaErrorInvalidValue);
     CHECK(cudaMemcpy(device.get(), host.data(), 4, static_cast<cudaMemcpyKind>(9)) == cudaErrorInvalidMemcpyDirection);

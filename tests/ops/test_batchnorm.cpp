@@ -63,8 +63,10 @@ void check_against_naive(const Shape& s, const BnConfig& cfg, Rng& rng, double a
     const auto xd = test::cast<double>(x);
     const auto gd = cfg.affine ? test::cast<double>(gamma) : Tensor<double, Cpu>();
     const auto bd = cfg.affine ? test::cast<double>(beta) : Tensor<double, Cpu>();
-    const naive::BatchNormResult ref = naive::batch_norm(xd, gd, bd, test::cast<double>(rm0), test::cast<double>(rv0), cfg.p);
-    const naive::BatchNormGrads gref = naive::batch_norm_backward(xd, gd, ref, cfg.p, test::cast<double>(gy), 0.5, 0.25, -0.5);
+    const naive::BatchNormResult ref =
+        naive::batch_norm(xd, gd, bd, test::cast<double>(rm0), test::cast<double>(rv0), cfg.p);
+    const naive::BatchNormGrads gref =
+        naive::batch_norm_backward(xd, gd, ref, cfg.p, test::cast<double>(gy), 0.5, 0.25, -0.5);
     ENAS_REQUIRE_CLOSE(y.tensor, ref.y, atol, rtol);
     const auto mean_ref = Tensor<double, Cpu>::from_vector(Shape{C}, ref.mean);
     const auto inv_std_ref = Tensor<double, Cpu>::from_vector(Shape{C}, ref.inv_std);
@@ -120,7 +122,8 @@ TEST_CASE("batch_norm on Vars passes the gradient check in every mode", "[batchn
         auto x = Var<double, Cpu>(test::random_tensor<double>(s, rng, -2, 2), true);
         auto gamma = Var<double, Cpu>(test::random_tensor<double>({C}, rng, 0.5, 1.5), true);
         auto beta = Var<double, Cpu>(test::random_tensor<double>({C}, rng), true);
-        Tensor<double, Cpu> rm = test::random_tensor<double>({C}, rng), rv = test::random_tensor<double>({C}, rng, 0.5, 2);
+        Tensor<double, Cpu> rm = test::random_tensor<double>({C}, rng),
+                            rv = test::random_tensor<double>({C}, rng, 0.5, 2);
         const Var<double, Cpu> none;
         for (const BnConfig& cfg : kConfigs) {
             INFO(describe(cfg) << " x " << s.str());
@@ -145,7 +148,8 @@ TEST_CASE("batch_norm on Vars updates running statistics only in Train", "[batch
     Rng rng(44);
     auto x = Var<float, Cpu>(test::random_tensor<float>({4, 3, 2, 2}, rng), true);
     const Var<float, Cpu> none;
-    const Tensor<float, Cpu> rm0 = test::random_tensor<float>({3}, rng), rv0 = test::random_tensor<float>({3}, rng, 0.5, 1);
+    const Tensor<float, Cpu> rm0 = test::random_tensor<float>({3}, rng),
+                             rv0 = test::random_tensor<float>({3}, rng, 0.5, 1);
     for (BatchNormMode mode : {BatchNormMode::Train, BatchNormMode::TrainNoRunningUpdate, BatchNormMode::Eval}) {
         INFO(batch_norm_mode_name(mode));
         Tensor<float, Cpu> rm = rm0.clone(), rv = rv0.clone();
@@ -173,7 +177,8 @@ TEST_CASE("batch_norm rejects bad shapes, parameters and missing running statist
                         Contains("empty") && Contains("[0, 3, 4, 4]"));
     ENAS_REQUIRE_THROWS(ops::batch_norm(ctx, x, c4, c3, rm, rv, train), ShapeError,
                         Contains("gamma") && Contains("[4]") && Contains("[3]"));
-    ENAS_REQUIRE_THROWS(ops::batch_norm(ctx, x, c3, c4, rm, rv, train), ShapeError, Contains("beta") && Contains("[4]"));
+    ENAS_REQUIRE_THROWS(ops::batch_norm(ctx, x, c3, c4, rm, rv, train), ShapeError,
+                        Contains("beta") && Contains("[4]"));
     ENAS_REQUIRE_THROWS(ops::batch_norm(ctx, x, c3, c3, rm4, rv, train), ShapeError,
                         Contains("running_mean") && Contains("[4]") && Contains("[3]"));
     ENAS_REQUIRE_THROWS(ops::batch_norm(ctx, x, c3, c3, rm, rv, bn(BatchNormMode::Train, 0.0, 0.9, kBiased)),
@@ -187,7 +192,8 @@ TEST_CASE("batch_norm rejects bad shapes, parameters and missing running statist
                         ValueError, Contains("unbiased") && Contains("[1, 3]"));
     // The biased (TF) update accepts one value per channel, and TrainNoRunningUpdate needs no running stats.
     REQUIRE_NOTHROW(ops::batch_norm(ctx, one_row, c3, c3, rm, rv, train));
-    REQUIRE_NOTHROW(ops::batch_norm(ctx, x, c3, c3, none, none, bn(BatchNormMode::TrainNoRunningUpdate, 1e-5, 0.9, kBiased)));
+    REQUIRE_NOTHROW(
+        ops::batch_norm(ctx, x, c3, c3, none, none, bn(BatchNormMode::TrainNoRunningUpdate, 1e-5, 0.9, kBiased)));
     Tape<Cpu> tape(ctx);
     const Var<float, Cpu> xv(x, true), g;
     ENAS_REQUIRE_THROWS(ops::batch_norm(tape, xv, g, g, train), ValueError, Contains("train-no-running-update"));

@@ -25,11 +25,11 @@ Conv2dParams params_of(const naive::ConvProblem& p) {
 // micro aux head's 2x2 kernel on a 2x2 input, and a macro-sized case that runs in parallel over
 // several row blocks.
 const naive::ConvProblem kProblems[] = {
-    {2, 3, 5, 5, 4, 3, 3, 1, 1, true},    {1, 5, 7, 6, 7, 3, 3, 2, 2, true},   {3, 4, 6, 7, 5, 1, 1, 1, 1, true},
-    {2, 3, 9, 8, 2, 1, 1, 2, 2, true},    {2, 6, 9, 11, 3, 5, 5, 1, 1, true},  {1, 3, 9, 10, 5, 5, 5, 2, 2, true},
-    {2, 4, 7, 9, 3, 2, 2, 1, 1, true},    {2, 7, 2, 2, 9, 2, 2, 1, 1, true},   {1, 3, 8, 9, 4, 4, 3, 2, 1, true},
-    {2, 3, 3, 4, 2, 5, 5, 1, 1, true},    {2, 5, 8, 7, 3, 3, 3, 1, 1, false},  {1, 4, 9, 9, 6, 5, 5, 2, 2, false},
-    {2, 3, 6, 5, 4, 1, 3, 1, 2, false},   {3, 36, 32, 32, 36, 3, 3, 1, 1, true}, {2, 20, 16, 16, 40, 5, 5, 2, 2, true},
+    {2, 3, 5, 5, 4, 3, 3, 1, 1, true},  {1, 5, 7, 6, 7, 3, 3, 2, 2, true},     {3, 4, 6, 7, 5, 1, 1, 1, 1, true},
+    {2, 3, 9, 8, 2, 1, 1, 2, 2, true},  {2, 6, 9, 11, 3, 5, 5, 1, 1, true},    {1, 3, 9, 10, 5, 5, 5, 2, 2, true},
+    {2, 4, 7, 9, 3, 2, 2, 1, 1, true},  {2, 7, 2, 2, 9, 2, 2, 1, 1, true},     {1, 3, 8, 9, 4, 4, 3, 2, 1, true},
+    {2, 3, 3, 4, 2, 5, 5, 1, 1, true},  {2, 5, 8, 7, 3, 3, 3, 1, 1, false},    {1, 4, 9, 9, 6, 5, 5, 2, 2, false},
+    {2, 3, 6, 5, 4, 1, 3, 1, 2, false}, {3, 36, 32, 32, 36, 3, 3, 1, 1, true}, {2, 20, 16, 16, 40, 5, 5, 2, 2, true},
 };
 
 using cpu::conv_detail::ConvGemm;
@@ -91,8 +91,8 @@ TEST_CASE("SAME and VALID padding follow TensorFlow's arithmetic", "[conv]") {
         CHECK(e.pad_before == r.before);
         CHECK(e.pad_after == r.after);
     }
-    ENAS_REQUIRE_THROWS(padded_extent(4, 5, 1, Padding::Valid), ShapeError, Catch::Matchers::Contains("input 4") &&
-                                                                              Catch::Matchers::Contains("kernel 5"));
+    ENAS_REQUIRE_THROWS(padded_extent(4, 5, 1, Padding::Valid), ShapeError,
+                        Catch::Matchers::Contains("input 4") && Catch::Matchers::Contains("kernel 5"));
     ENAS_REQUIRE_THROWS(padded_extent(4, 3, 0, Padding::Same), ValueError, Catch::Matchers::Contains("stride 0"));
 }
 
@@ -129,11 +129,12 @@ TEST_CASE("conv2d kernels match the naive reference (double)", "[conv]") {
 TEST_CASE("conv2d public kernels pick the right backward path for each stride", "[conv]") {
     Context<Cpu> ctx(2);
     Rng rng(9);
-    for (const naive::ConvProblem& p : {naive::ConvProblem{2, 3, 7, 6, 4, 3, 3, 1, 1, true},
-                                        naive::ConvProblem{2, 3, 7, 6, 4, 3, 3, 2, 2, true},
-                                        naive::ConvProblem{1, 5, 6, 6, 3, 1, 1, 1, 1, false}}) {
+    for (const naive::ConvProblem& p :
+         {naive::ConvProblem{2, 3, 7, 6, 4, 3, 3, 1, 1, true}, naive::ConvProblem{2, 3, 7, 6, 4, 3, 3, 2, 2, true},
+          naive::ConvProblem{1, 5, 6, 6, 3, 1, 1, 1, 1, false}}) {
         INFO(describe(p));
-        const auto x = test::random_tensor<float>(p.x_shape(), rng), w = test::random_tensor<float>(p.w_shape(p.c_in), rng);
+        const auto x = test::random_tensor<float>(p.x_shape(), rng),
+                   w = test::random_tensor<float>(p.w_shape(p.c_in), rng);
         const auto gy = test::random_tensor<float>(p.y_shape(), rng);
         const naive::ConvReference ref = naive::conv_reference(p, false, x, w, gy);
         Guarded<float> gx(p.x_shape(), 0.f), gw(p.w_shape(p.c_in), 0.f);
@@ -150,7 +151,7 @@ TEST_CASE("conv2d public kernels pick the right backward path for each stride", 
 TEST_CASE("conv2d passes the gradient check", "[conv][gradcheck]") {
     Rng rng(21);
     const naive::ConvProblem problems[] = {
-        {2, 3, 5, 5, 4, 3, 3, 1, 1, true}, {2, 3, 6, 7, 2, 3, 3, 2, 2, true}, {1, 2, 5, 6, 3, 2, 2, 1, 1, true},
+        {2, 3, 5, 5, 4, 3, 3, 1, 1, true}, {2, 3, 6, 7, 2, 3, 3, 2, 2, true},  {1, 2, 5, 6, 3, 2, 2, 1, 1, true},
         {2, 3, 5, 4, 2, 1, 1, 1, 1, true}, {1, 2, 6, 7, 2, 5, 5, 1, 2, false},
     };
     for (const naive::ConvProblem& p : problems) {
@@ -233,8 +234,9 @@ TEST_CASE("conv2d rejects bad shapes and parameters", "[conv][errors]") {
                         Contains("empty") && Contains("[0, 3, 5, 5]"));
     ENAS_REQUIRE_THROWS(ops::conv2d(ctx, x, w, Conv2dParams{0, 1, Padding::Same}), ValueError,
                         Contains("strides must be positive") && Contains("(0, 1)"));
-    ENAS_REQUIRE_THROWS(ops::conv2d(ctx, x, Tensor<float, Cpu>::full({4, 3, 6, 3}, 1.f), Conv2dParams{1, 1, Padding::Valid}),
-                        ShapeError, Contains("input 5") && Contains("kernel 6"));
+    ENAS_REQUIRE_THROWS(
+        ops::conv2d(ctx, x, Tensor<float, Cpu>::full({4, 3, 6, 3}, 1.f), Conv2dParams{1, 1, Padding::Valid}),
+        ShapeError, Contains("input 5") && Contains("kernel 6"));
     REQUIRE_THROWS_AS(ops::conv2d(ctx, Tensor<float, Cpu>(), w), StateError);
 }
 

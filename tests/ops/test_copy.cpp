@@ -27,8 +27,8 @@ TEST_CASE("concat forward and backward match the naive reference", "[copy]") {
     // Ranks 2, 3 and 4; batch 1; odd spatial sizes; channel counts not multiples of 4; the last
     // case crosses the parallel grain.
     const std::vector<std::pair<Shape, std::vector<std::int64_t>>> cases = {
-        {{1, 0}, {3, 5}},          {{3, 0}, {1, 2, 7}},      {{2, 0, 5}, {4, 1}},
-        {{1, 0, 7, 5}, {3, 5, 1}}, {{3, 0, 1, 1}, {2, 9}},   {{4, 0, 33, 31}, {17, 9, 6, 3}},
+        {{1, 0}, {3, 5}},          {{3, 0}, {1, 2, 7}},    {{2, 0, 5}, {4, 1}},
+        {{1, 0, 7, 5}, {3, 5, 1}}, {{3, 0, 1, 1}, {2, 9}}, {{4, 0, 33, 31}, {17, 9, 6, 3}},
     };
     for (const auto& [base, channels] : cases) {
         INFO("shape " << base.str() << " with " << channels.size() << " inputs");
@@ -62,8 +62,8 @@ TEST_CASE("slice forward and backward match the naive reference", "[copy]") {
         Shape shape;
         std::int64_t start, length;
     };
-    const Case cases[] = {{{1, 5}, 0, 5},        {{3, 7}, 2, 3},          {{2, 6, 5}, 5, 1},
-                          {{1, 9, 7, 5}, 1, 7},  {{3, 10, 3, 3}, 0, 4},  {{4, 40, 31, 33}, 13, 19}};
+    const Case cases[] = {{{1, 5}, 0, 5},       {{3, 7}, 2, 3},        {{2, 6, 5}, 5, 1},
+                          {{1, 9, 7, 5}, 1, 7}, {{3, 10, 3, 3}, 0, 4}, {{4, 40, 31, 33}, 13, 19}};
     for (const Case& c : cases) {
         INFO("shape " << c.shape.str() << " start " << c.start << " length " << c.length);
         const Tensor<float, Cpu> x = test::random_tensor<float>(c.shape, rng);
@@ -104,8 +104,8 @@ TEST_CASE("shifted_subsample forward and backward match the naive reference", "[
                 const Tensor<float, Cpu> gy = test::random_tensor<float>(ref.shape(), rng);
                 Guarded<float> gx(s, 0.5f);
                 cpu::shifted_subsample_backward(ctx, offset, stride, gy, gx.tensor);
-                ENAS_REQUIRE_CLOSE(gx.tensor, naive::shifted_subsample_grad(gy, s[2], s[3], offset, stride, 0.5),
-                                   1e-7, 1e-6);
+                ENAS_REQUIRE_CLOSE(gx.tensor, naive::shifted_subsample_grad(gy, s[2], s[3], offset, stride, 0.5), 1e-7,
+                                   1e-6);
                 REQUIRE(gx.guard_intact());
             }
 }

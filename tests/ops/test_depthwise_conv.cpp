@@ -29,10 +29,10 @@ Conv2dParams params_of(const naive::ConvProblem& p) {
 // (2, 1), odd sizes, a kernel larger than the image, VALID, batch 1, and micro-search-sized cases
 // that run in parallel.
 const naive::ConvProblem kProblems[] = {
-    dw(2, 3, 5, 5, 3, 3, 1, 1, true),   dw(1, 5, 7, 6, 3, 3, 2, 2, true),   dw(2, 3, 9, 11, 5, 5, 1, 1, true),
-    dw(1, 7, 9, 10, 5, 5, 2, 2, true),  dw(2, 4, 7, 9, 2, 2, 1, 1, true),   dw(2, 3, 8, 9, 4, 3, 2, 1, true),
-    dw(3, 2, 6, 7, 1, 1, 1, 1, true),   dw(2, 3, 3, 4, 5, 5, 1, 1, true),   dw(2, 5, 8, 7, 3, 3, 1, 1, false),
-    dw(1, 4, 9, 9, 5, 5, 2, 2, false),  dw(2, 3, 6, 5, 1, 3, 1, 2, false),  dw(2, 3, 2, 2, 2, 2, 1, 1, true),
+    dw(2, 3, 5, 5, 3, 3, 1, 1, true),    dw(1, 5, 7, 6, 3, 3, 2, 2, true),    dw(2, 3, 9, 11, 5, 5, 1, 1, true),
+    dw(1, 7, 9, 10, 5, 5, 2, 2, true),   dw(2, 4, 7, 9, 2, 2, 1, 1, true),    dw(2, 3, 8, 9, 4, 3, 2, 1, true),
+    dw(3, 2, 6, 7, 1, 1, 1, 1, true),    dw(2, 3, 3, 4, 5, 5, 1, 1, true),    dw(2, 5, 8, 7, 3, 3, 1, 1, false),
+    dw(1, 4, 9, 9, 5, 5, 2, 2, false),   dw(2, 3, 6, 5, 1, 3, 1, 2, false),   dw(2, 3, 2, 2, 2, 2, 1, 1, true),
     dw(4, 20, 32, 32, 3, 3, 1, 1, true), dw(3, 40, 16, 16, 5, 5, 2, 2, true), dw(2, 36, 15, 17, 5, 5, 1, 1, true),
 };
 
@@ -79,7 +79,7 @@ TEST_CASE("depthwise_conv2d kernels match the naive reference (double)", "[depth
 TEST_CASE("depthwise_conv2d passes the gradient check", "[depthwise_conv][gradcheck]") {
     Rng rng(31);
     const naive::ConvProblem problems[] = {
-        dw(2, 3, 5, 5, 3, 3, 1, 1, true), dw(2, 3, 6, 7, 3, 3, 2, 2, true), dw(1, 2, 6, 7, 5, 5, 1, 1, true),
+        dw(2, 3, 5, 5, 3, 3, 1, 1, true), dw(2, 3, 6, 7, 3, 3, 2, 2, true),  dw(1, 2, 6, 7, 5, 5, 1, 1, true),
         dw(2, 2, 5, 6, 2, 2, 1, 1, true), dw(1, 3, 7, 6, 3, 2, 2, 1, false),
     };
     for (const naive::ConvProblem& p : problems) {
@@ -160,8 +160,8 @@ TEST_CASE("depthwise_conv2d rejects bad shapes and parameters", "[depthwise_conv
                         Contains("empty") && Contains("[2, 3, 0, 5]"));
     ENAS_REQUIRE_THROWS(ops::depthwise_conv2d(ctx, x, w, Conv2dParams{1, -2, Padding::Same}), ValueError,
                         Contains("strides must be positive") && Contains("(1, -2)"));
-    ENAS_REQUIRE_THROWS(ops::depthwise_conv2d(ctx, x, Tensor<float, Cpu>::full({3, 1, 3, 7}, 1.f),
-                                              Conv2dParams{1, 1, Padding::Valid}),
-                        ShapeError, Contains("input 5") && Contains("kernel 7"));
+    ENAS_REQUIRE_THROWS(
+        ops::depthwise_conv2d(ctx, x, Tensor<float, Cpu>::full({3, 1, 3, 7}, 1.f), Conv2dParams{1, 1, Padding::Valid}),
+        ShapeError, Contains("input 5") && Contains("kernel 7"));
     REQUIRE_THROWS_AS(ops::depthwise_conv2d(ctx, x, Tensor<float, Cpu>()), StateError);
 }

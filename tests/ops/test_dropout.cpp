@@ -66,9 +66,13 @@ TEMPLATE_TEST_CASE("row and locked mask kernels match the naive reference", "[dr
     const double tol = std::is_same_v<T, float> ? 1e-6 : 1e-14;
     Context<Cpu> ctx(1);
     Rng rng(12);
-    struct Case { Shape x; std::int64_t mask_numel; bool locked; };
-    const Case cases[] = {{{1, 3, 5, 5}, 1, false},     {{7, 13, 3, 3}, 7, false},  {{5}, 5, false},
-                          {{300, 129}, 300, false},     {{1, 1, 1}, 1, true},       {{5, 3, 7}, 21, true},
+    struct Case {
+        Shape x;
+        std::int64_t mask_numel;
+        bool locked;
+    };
+    const Case cases[] = {{{1, 3, 5, 5}, 1, false},  {{7, 13, 3, 3}, 7, false}, {{5}, 5, false},
+                          {{300, 129}, 300, false},  {{1, 1, 1}, 1, true},      {{5, 3, 7}, 21, true},
                           {{35, 20, 53}, 1060, true}};
     for (const Case& c : cases) {
         INFO("x " << c.x.str() << (c.locked ? " locked" : " rows"));
@@ -138,7 +142,13 @@ TEST_CASE("Var-level dropout ops match the tensor-level ops and accumulate gradi
     const auto up = test::random_tensor<float>(xs, rng);
     using TensorOp = Tensor<float, Cpu> (*)(Context<Cpu>&, const Tensor<float, Cpu>&, double, Tensor<float, Cpu>*);
     using VarOp = Var<float, Cpu> (*)(Tape<Cpu>&, const Var<float, Cpu>&, double, Tensor<float, Cpu>*);
-    struct Op { const char* name; TensorOp t; VarOp v; Shape mask; bool locked; };
+    struct Op {
+        const char* name;
+        TensorOp t;
+        VarOp v;
+        Shape mask;
+        bool locked;
+    };
     const Op list[] = {
         {"dropout", &ops::dropout<float, Cpu>, &ops::dropout<float, Cpu>, xs, false},
         {"drop_path", &ops::drop_path<float, Cpu>, &ops::drop_path<float, Cpu>, {6}, false},
@@ -158,8 +168,8 @@ TEST_CASE("Var-level dropout ops match the tensor-level ops and accumulate gradi
         tape.backward(y, up);
         const auto m = doubles(m1);
         const auto g = op.mask == xs ? plus(doubles(up), 0.0, doubles(up), m)
-                       : op.locked ? naive::apply_locked_mask(doubles(up), m)
-                                   : naive::apply_row_mask(doubles(up), m);
+                       : op.locked   ? naive::apply_locked_mask(doubles(up), m)
+                                     : naive::apply_row_mask(doubles(up), m);
         std::vector<double> expected(g.size());
         for (std::size_t i = 0; i < g.size(); ++i) expected[i] = 0.5 + g[i];
         ENAS_REQUIRE_CLOSE(x.grad(), tensor_of(xs, expected), 1e-6, 1e-6);

@@ -68,8 +68,8 @@ TEST_CASE("elementwise ops pass the gradient check", "[elementwise][gradcheck]")
         INFO(activation_name(a));
         ENAS_REQUIRE_GRADCHECK(grad_check([&](Tape<Cpu>& t) { return ops::activation(t, a, x); }, {x}));
     }
-    ENAS_REQUIRE_GRADCHECK(grad_check(
-        [&](Tape<Cpu>& t) { return ops::scale(t, ops::mul(t, ops::add(t, x, y), x), 0.75); }, {x, y}));
+    ENAS_REQUIRE_GRADCHECK(
+        grad_check([&](Tape<Cpu>& t) { return ops::scale(t, ops::mul(t, ops::add(t, x, y), x), 0.75); }, {x, y}));
 }
 
 TEST_CASE("elementwise ops reject mismatched and empty shapes", "[elementwise][errors]") {
@@ -78,7 +78,7 @@ TEST_CASE("elementwise ops reject mismatched and empty shapes", "[elementwise][e
     a.fill(1);
     b.fill(1);
     ENAS_REQUIRE_THROWS(ops::add(ctx, a, b), ShapeError,
-                           Catch::Matchers::Contains("[2, 3]") && Catch::Matchers::Contains("[3, 2]"));
+                        Catch::Matchers::Contains("[2, 3]") && Catch::Matchers::Contains("[3, 2]"));
     REQUIRE_THROWS_AS(ops::activation(ctx, Activation::Relu, e), ShapeError);
     REQUIRE_THROWS_AS(ops::mul(ctx, a, Tensor<float, Cpu>()), StateError);
 }
@@ -91,7 +91,8 @@ TEST_CASE("vectorizable float exp, sigmoid and tanh are accurate to a few ulp", 
         worst_exp = std::max(worst_exp, std::fabs(cpu::vexp(x) - std::exp(xd)) / std::exp(xd));
         const double s = 1 / (1 + std::exp(-xd));
         worst_sig = std::max(worst_sig, std::fabs(cpu::vsigmoid(x) - s) / s);
-        if (x != 0) worst_tanh = std::max(worst_tanh, std::fabs(cpu::vtanh(x) - std::tanh(xd)) / std::fabs(std::tanh(xd)));
+        if (x != 0)
+            worst_tanh = std::max(worst_tanh, std::fabs(cpu::vtanh(x) - std::tanh(xd)) / std::fabs(std::tanh(xd)));
     }
     std::printf("  vec_math worst rel err: exp %.2e, sigmoid %.2e, tanh %.2e\n", worst_exp, worst_sig, worst_tanh);
     REQUIRE(worst_exp < 3e-7);

@@ -10,7 +10,8 @@ namespace {
 /// Ids of `shape` drawn from [0, v) (small v forces repeats).
 Tensor<std::int32_t, Cpu> random_ids(const Shape& shape, std::int64_t v, Rng& rng) {
     Tensor<std::int32_t, Cpu> t(shape);
-    for (std::int64_t i = 0; i < t.numel(); ++i) t.data()[i] = static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(v)));
+    for (std::int64_t i = 0; i < t.numel(); ++i)
+        t.data()[i] = static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(v)));
     return t;
 }
 }  // namespace
@@ -24,8 +25,8 @@ TEST_CASE("embedding forward and backward match the naive reference", "[embeddin
     };
     // A one-row table, a single id, repeated ids, odd widths, a scalar id, and the PTB batch
     // (35 x 64 ids into a 10000 x 400 table), which crosses the parallel grain both ways.
-    const Case cases[] = {{1, 3, {4}},     {7, 1, {1}},         {5, 7, {4, 5}},
-                          {9, 13, {}},     {50, 6, {2, 3, 4}},  {10000, 400, {35, 64}}};
+    const Case cases[] = {{1, 3, {4}}, {7, 1, {1}},        {5, 7, {4, 5}},
+                          {9, 13, {}}, {50, 6, {2, 3, 4}}, {10000, 400, {35, 64}}};
     for (const Case& c : cases) {
         INFO("V=" << c.v << " D=" << c.d << " ids " << c.ids.str());
         const auto table = test::random_tensor<float>({c.v, c.d}, rng);

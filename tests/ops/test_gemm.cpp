@@ -38,7 +38,8 @@ void check_gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k
 TEST_CASE("gemm matches a naive product for every transpose, row vectors and beta", "[gemm]") {
     for (bool ta : {false, true})
         for (bool tb : {false, true})
-            for (auto [m, n, k] : {std::array<std::int64_t, 3>{1, 7, 5}, {1, 256, 128}, {3, 5, 1}, {17, 9, 33}, {1, 4, 0}}) {
+            for (auto [m, n, k] :
+                 {std::array<std::int64_t, 3>{1, 7, 5}, {1, 256, 128}, {3, 5, 1}, {17, 9, 33}, {1, 4, 0}}) {
                 check_gemm<float>(ta, tb, m, n, k, 1.5f, 0.0f);
                 check_gemm<float>(ta, tb, m, n, k, -0.5f, 1.0f);
                 check_gemm<double>(ta, tb, m, n, k, 0.75, 2.0);

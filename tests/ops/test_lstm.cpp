@@ -19,7 +19,9 @@ Tensor<double, Cpu> tensor_of(const Shape& s, std::vector<double> v, double add 
     return Tensor<double, Cpu>::from_vector(s, v);
 }
 
-struct Dims { std::int64_t batch, in, hidden; };
+struct Dims {
+    std::int64_t batch, in, hidden;
+};
 
 }  // namespace
 
@@ -45,8 +47,9 @@ TEMPLATE_TEST_CASE("lstm cell kernels match the naive reference", "[lstm]", floa
                                     up == Upstream::COnly ? nullptr : &gh, up == Upstream::HOnly ? nullptr : &gc,
                                     &dx.tensor, &dh_prev.tensor, &dc_prev.tensor, &dw.tensor);
 
-            naive::LstmCellRef ref{d.batch, d.in, d.hidden, doubles(x), doubles(h_prev), doubles(c_prev), doubles(w),
-                                   {}, {}, {}, {}, {}, {}};
+            naive::LstmCellRef ref{
+                d.batch, d.in, d.hidden, doubles(x), doubles(h_prev), doubles(c_prev), doubles(w), {}, {},
+                {},      {},   {},       {}};
             ref.forward();
             ref.backward(up == Upstream::COnly ? std::vector<double>{} : doubles(gh),
                          up == Upstream::HOnly ? std::vector<double>{} : doubles(gc));
@@ -85,8 +88,8 @@ TEST_CASE("lstm cell: tensor-level and Var-level ops agree and backward accumula
     const auto up = test::random_tensor<float>(hs, rng);
     tape.backward(sum, up);
 
-    naive::LstmCellRef ref{d.batch, d.in, d.hidden, doubles(x0.clone()), doubles(h0), doubles(c0), doubles(w0),
-                           {}, {}, {}, {}, {}, {}};
+    naive::LstmCellRef ref{
+        d.batch, d.in, d.hidden, doubles(x0.clone()), doubles(h0), doubles(c0), doubles(w0), {}, {}, {}, {}, {}, {}};
     ref.forward();
     ref.backward(doubles(up), doubles(up));
     ENAS_REQUIRE_CLOSE(x.grad(), tensor_of(xs, ref.dx, 0.5), 2e-6, 1e-5);

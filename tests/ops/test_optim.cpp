@@ -47,8 +47,8 @@ TEMPLATE_TEST_CASE("sgd_step matches the naive TF momentum formula", "[optim]", 
     const double tol = std::is_same_v<T, float> ? 1e-6 : 1e-13;
     Context<Cpu> ctx;
     Rng rng(61);
-    const SgdParams configs[] = {{0.1, 0.9, true, 0.0}, {0.05, 0.9, true, 5e-4}, {0.1, 0.9, false, 1e-4},
-                                 {0.2, 0.0, false, 1e-4}};
+    const SgdParams configs[] = {
+        {0.1, 0.9, true, 0.0}, {0.05, 0.9, true, 5e-4}, {0.1, 0.9, false, 1e-4}, {0.2, 0.0, false, 1e-4}};
     for (const SgdParams& p : configs) {
         for (std::int64_t n : {1, 7, 1001, 100003}) {
             INFO("lr " << p.lr << " mu " << p.momentum << " nesterov " << p.nesterov << " wd " << p.weight_decay
@@ -74,9 +74,9 @@ TEMPLATE_TEST_CASE("adam_step matches the naive formulas in both epsilon forms",
     Context<Cpu> ctx;
     Rng rng(62);
     const AdamParams configs[] = {
-        {1e-2, 0.9, 0.999, 1e-8, AdamForm::TensorFlow, 0.0},  {1e-2, 0.9, 0.999, 1e-8, AdamForm::PyTorch, 0.0},
-        {0.1, 0.0, 0.999, 1e-3, AdamForm::TensorFlow, 0.0},   {0.1, 0.0, 0.999, 1e-3, AdamForm::PyTorch, 0.0},
-        {1e-2, 0.5, 0.9, 1e-4, AdamForm::TensorFlow, 1e-2},   {1e-2, 0.5, 0.9, 1e-4, AdamForm::PyTorch, 1e-2}};
+        {1e-2, 0.9, 0.999, 1e-8, AdamForm::TensorFlow, 0.0}, {1e-2, 0.9, 0.999, 1e-8, AdamForm::PyTorch, 0.0},
+        {0.1, 0.0, 0.999, 1e-3, AdamForm::TensorFlow, 0.0},  {0.1, 0.0, 0.999, 1e-3, AdamForm::PyTorch, 0.0},
+        {1e-2, 0.5, 0.9, 1e-4, AdamForm::TensorFlow, 1e-2},  {1e-2, 0.5, 0.9, 1e-4, AdamForm::PyTorch, 1e-2}};
     for (const AdamParams& p : configs) {
         for (std::int64_t n : {1, 7, 1001, 100003}) {
             INFO(adam_form_name(p.form) << " b1 " << p.beta1 << " b2 " << p.beta2 << " eps " << p.eps << " n " << n);

@@ -40,8 +40,8 @@ const PoolCase kCases[] = {
 
 std::string describe(const PoolCase& c) {
     std::ostringstream os;
-    os << c.x.str() << " k" << c.p.kernel_h << "x" << c.p.kernel_w << " s" << c.p.stride_h << "x" << c.p.stride_w
-       << " " << padding_name(c.p.padding);
+    os << c.x.str() << " k" << c.p.kernel_h << "x" << c.p.kernel_w << " s" << c.p.stride_h << "x" << c.p.stride_w << " "
+       << padding_name(c.p.padding);
     return os.str();
 }
 
@@ -163,8 +163,7 @@ TEST_CASE("pool ops reject bad shapes and parameters", "[pool][errors]") {
                         Contains("avg_pool2d") && Contains("rank 4") && Contains("[2, 4, 4]"));
     ENAS_REQUIRE_THROWS(ops::max_pool2d(ctx, empty, Pool2dParams{}), ShapeError,
                         Contains("max_pool2d") && Contains("empty") && Contains("[0, 2, 4, 4]"));
-    ENAS_REQUIRE_THROWS(ops::avg_pool2d(ctx, x, params(0, 3, 1, 1, Padding::Same)), ValueError,
-                        Contains("kernel 0x3"));
+    ENAS_REQUIRE_THROWS(ops::avg_pool2d(ctx, x, params(0, 3, 1, 1, Padding::Same)), ValueError, Contains("kernel 0x3"));
     ENAS_REQUIRE_THROWS(ops::max_pool2d(ctx, x, params(3, 3, 1, -2, Padding::Same)), ValueError,
                         Contains("stride 1x-2"));
     ENAS_REQUIRE_THROWS(ops::avg_pool2d(ctx, x, params(5, 5, 3, 3, Padding::Valid)), ShapeError,

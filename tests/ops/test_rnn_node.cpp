@@ -63,8 +63,8 @@ TEST_CASE("rnn node: Var-level op matches the tensor op and accumulates", "[rnn_
     tape.backward(y, up);
     Tensor<double, Cpu> r_ds(shape), r_dc(shape);
     for (std::int64_t i = 0; i < shape.numel(); ++i) {
-        const auto g = naive::rnn_node_grads(Activation::Tanh, s0.data()[i], c0.data()[i], h.value().data()[i],
-                                             up.data()[i]);
+        const auto g =
+            naive::rnn_node_grads(Activation::Tanh, s0.data()[i], c0.data()[i], h.value().data()[i], up.data()[i]);
         r_ds.data()[i] = 0.5 + g.ds;
         r_dc.data()[i] = g.dc;
     }

@@ -10,7 +10,8 @@ using test::Guarded;
 namespace {
 Tensor<std::int32_t, Cpu> random_labels(std::int64_t n, std::int64_t k, Rng& rng) {
     Tensor<std::int32_t, Cpu> t({n});
-    for (std::int64_t i = 0; i < n; ++i) t.data()[i] = static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(k)));
+    for (std::int64_t i = 0; i < n; ++i)
+        t.data()[i] = static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(k)));
     return t;
 }
 }  // namespace
@@ -44,14 +45,18 @@ TEST_CASE("softmax and log_softmax match the naive reference", "[softmax]") {
             const Tensor<float, Cpu> x = test::random_tensor<float>(s, rng, -6, 6);
             const Tensor<float, Cpu> gy = test::random_tensor<float>(s, rng);
             Guarded<float> y(s);
-            if (log_space) cpu::log_softmax_forward(ctx, x, y.tensor);
-            else cpu::softmax_forward(ctx, x, y.tensor);
+            if (log_space)
+                cpu::log_softmax_forward(ctx, x, y.tensor);
+            else
+                cpu::softmax_forward(ctx, x, y.tensor);
             ENAS_REQUIRE_CLOSE(y.tensor, naive::softmax(x, log_space), 1e-6, 1e-5);
             REQUIRE(y.guard_intact());
 
             Guarded<float> gx(s, 0.5f);  // nonzero: backward must accumulate into it
-            if (log_space) cpu::log_softmax_backward(ctx, y.tensor, gy, gx.tensor);
-            else cpu::softmax_backward(ctx, y.tensor, gy, gx.tensor);
+            if (log_space)
+                cpu::log_softmax_backward(ctx, y.tensor, gy, gx.tensor);
+            else
+                cpu::softmax_backward(ctx, y.tensor, gy, gx.tensor);
             ENAS_REQUIRE_CLOSE(gx.tensor, naive::softmax_grad(x, gy, log_space, 0.5), 1e-5, 1e-4);
             REQUIRE(gx.guard_intact());
         }
@@ -86,7 +91,8 @@ TEST_CASE("softmax ops are stable for large logits", "[softmax]") {
     Rng rng(43);
     Tensor<float, Cpu> x = test::random_tensor<float>({4, 6}, rng, 900, 1000);
     x.data()[3] = -1000;  // and a tiny probability next to huge ones
-    const Tensor<std::int32_t, Cpu> labels = Tensor<std::int32_t, Cpu>::from_vector({4}, {3, 5, 2, 3});  // row 0 picks the -1000
+    const Tensor<std::int32_t, Cpu> labels =
+        Tensor<std::int32_t, Cpu>::from_vector({4}, {3, 5, 2, 3});  // row 0 picks the -1000
     const Tensor<float, Cpu> loss = ops::softmax_cross_entropy(ctx, x, labels);
     const auto loss_ref = Tensor<double, Cpu>::full({1}, naive::cross_entropy(x, labels));
     ENAS_REQUIRE_CLOSE(loss, loss_ref, 1e-4, 1e-5);
@@ -97,8 +103,8 @@ TEST_CASE("softmax ops are stable for large logits", "[softmax]") {
 TEST_CASE("argmax, count_correct and accuracy", "[softmax]") {
     Context<Cpu> ctx;
     // Row 1 has a tie (first index wins); row 2 has its maximum last.
-    const auto x = Tensor<float, Cpu>::from_vector({3, 4}, {0.1f, 0.9f, 0.3f, -1.f, 2.f, 0.f, 2.f, 1.f,
-                                                            -5.f, -4.f, -3.f, -2.f});
+    const auto x =
+        Tensor<float, Cpu>::from_vector({3, 4}, {0.1f, 0.9f, 0.3f, -1.f, 2.f, 0.f, 2.f, 1.f, -5.f, -4.f, -3.f, -2.f});
     REQUIRE(ops::argmax(ctx, x).to_vector() == std::vector<std::int32_t>{1, 0, 3});
     REQUIRE(ops::argmax(ctx, x.view({12})).shape().rank() == 0);
     REQUIRE(ops::argmax(ctx, x.view({12})).item() == 4);
@@ -151,10 +157,12 @@ TEST_CASE("softmax ops reject bad shapes and labels", "[softmax][errors]") {
     Context<Cpu> ctx;
     const auto logits = Tensor<float, Cpu>::full({3, 10}, 0.5f);
     const auto good = Tensor<std::int32_t, Cpu>::from_vector({3}, {0, 9, 4});
-    ENAS_REQUIRE_THROWS(ops::softmax_cross_entropy(ctx, logits, Tensor<std::int32_t, Cpu>::from_vector({3}, {0, 10, 4})),
-                        ValueError, Contains("label 10") && Contains("position 1") && Contains("K = 10"));
-    ENAS_REQUIRE_THROWS(ops::softmax_cross_entropy(ctx, logits, Tensor<std::int32_t, Cpu>::from_vector({3}, {0, 1, -3})),
-                        ValueError, Contains("label -3") && Contains("position 2"));
+    ENAS_REQUIRE_THROWS(
+        ops::softmax_cross_entropy(ctx, logits, Tensor<std::int32_t, Cpu>::from_vector({3}, {0, 10, 4})), ValueError,
+        Contains("label 10") && Contains("position 1") && Contains("K = 10"));
+    ENAS_REQUIRE_THROWS(
+        ops::softmax_cross_entropy(ctx, logits, Tensor<std::int32_t, Cpu>::from_vector({3}, {0, 1, -3})), ValueError,
+        Contains("label -3") && Contains("position 2"));
     ENAS_REQUIRE_THROWS(ops::softmax_cross_entropy(ctx, logits, Tensor<std::int32_t, Cpu>::from_vector({2}, {0, 1})),
                         ShapeError, Contains("[2]") && Contains("expected [3]"));
     ENAS_REQUIRE_THROWS(ops::softmax_cross_entropy(ctx, logits.view({30}), good), ShapeError,

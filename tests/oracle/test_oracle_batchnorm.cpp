@@ -27,7 +27,9 @@ test::OracleCase bn_case(Context<Cpu>& ctx, Rng& rng, const Shape& s, const Batc
           << (affine ? "" : " no-affine") << " r" << s.rank();
     c.label = label.str();
     c.op = "batch_norm";
-    c.attrs = {{"mode", batch_norm_mode_name(p.mode)}, {"epsilon", p.epsilon}, {"decay", p.decay},
+    c.attrs = {{"mode", batch_norm_mode_name(p.mode)},
+               {"epsilon", p.epsilon},
+               {"decay", p.decay},
                {"variance_update", p.variance_update == RunningVarianceUpdate::Unbiased ? "unbiased" : "biased"}};
     c.input("x", x.value());
     if (affine) c.input("gamma", gamma.value()).input("beta", beta.value());

@@ -40,7 +40,11 @@ TEST_CASE("conv2d matches PyTorch", "[oracle][conv]") {
         c.label = v.label;
         c.op = "conv2d";
         c.attrs = {{"stride", {v.params.stride_h, v.params.stride_w}}, {"padding", padding_name(v.params.padding)}};
-        c.input("x", x.value()).input("w", w.value()).output("y", y.value(), up).grad("x", x.grad()).grad("w", w.grad());
+        c.input("x", x.value())
+            .input("w", w.value())
+            .output("y", y.value(), up)
+            .grad("x", x.grad())
+            .grad("w", w.grad());
         cases.push_back(c);
     }
     REQUIRE(test::run_oracle("conv", cases));

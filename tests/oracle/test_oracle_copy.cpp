@@ -62,12 +62,12 @@ TEST_CASE("copy ops match PyTorch", "[oracle][copy]") {
         const std::string size = std::to_string(s[2]) + "x" + std::to_string(s[3]);
         cases.push_back(unary_case(ctx, rng, s, "shift_pad " + size, "shift_pad", nlohmann::json::object(),
                                    [](Tape<Cpu>& t, const Var<float, Cpu>& x) { return ops::shift_pad(t, x); }));
-        cases.push_back(unary_case(
-            ctx, rng, s, "FR path 1 " + size, "fr_path1", nlohmann::json::object(),
-            [](Tape<Cpu>& t, const Var<float, Cpu>& x) { return ops::shifted_subsample(t, x, 0, 2); }));
-        cases.push_back(unary_case(
-            ctx, rng, s, "FR path 2 " + size, "fr_path2", nlohmann::json::object(),
-            [](Tape<Cpu>& t, const Var<float, Cpu>& x) { return ops::shifted_subsample(t, x, 1, 2); }));
+        cases.push_back(
+            unary_case(ctx, rng, s, "FR path 1 " + size, "fr_path1", nlohmann::json::object(),
+                       [](Tape<Cpu>& t, const Var<float, Cpu>& x) { return ops::shifted_subsample(t, x, 0, 2); }));
+        cases.push_back(
+            unary_case(ctx, rng, s, "FR path 2 " + size, "fr_path2", nlohmann::json::object(),
+                       [](Tape<Cpu>& t, const Var<float, Cpu>& x) { return ops::shifted_subsample(t, x, 1, 2); }));
     }
     REQUIRE(test::run_oracle("copy", cases));
 }

@@ -37,7 +37,11 @@ TEST_CASE("depthwise_conv2d matches PyTorch", "[oracle][depthwise_conv]") {
         c.label = v.label;
         c.op = "depthwise_conv2d";
         c.attrs = {{"stride", {v.params.stride_h, v.params.stride_w}}, {"padding", padding_name(v.params.padding)}};
-        c.input("x", x.value()).input("w", w.value()).output("y", y.value(), up).grad("x", x.grad()).grad("w", w.grad());
+        c.input("x", x.value())
+            .input("w", w.value())
+            .output("y", y.value(), up)
+            .grad("x", x.grad())
+            .grad("w", w.grad());
         cases.push_back(c);
     }
     REQUIRE(test::run_oracle("depthwise_conv", cases));

@@ -33,7 +33,11 @@ TEST_CASE("elementwise ops match PyTorch", "[oracle][elementwise]") {
         test::OracleCase c;
         c.label = "add";
         c.op = "add";
-        c.input("a", a.value()).input("b", b.value()).output("y", y.value(), up).grad("a", a.grad()).grad("b", b.grad());
+        c.input("a", a.value())
+            .input("b", b.value())
+            .output("y", y.value(), up)
+            .grad("a", a.grad())
+            .grad("b", b.grad());
         cases.push_back(c);
         (void)z;
     }
@@ -46,7 +50,11 @@ TEST_CASE("elementwise ops match PyTorch", "[oracle][elementwise]") {
         test::OracleCase c;
         c.label = "mul";
         c.op = "mul";
-        c.input("a", a.value()).input("b", b.value()).output("y", y.value(), up).grad("a", a.grad()).grad("b", b.grad());
+        c.input("a", a.value())
+            .input("b", b.value())
+            .output("y", y.value(), up)
+            .grad("a", a.grad())
+            .grad("b", b.grad());
         cases.push_back(c);
     }
     {

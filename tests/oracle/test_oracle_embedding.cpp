@@ -10,7 +10,9 @@ TEST_CASE("embedding matches PyTorch", "[oracle][embedding]") {
     std::vector<test::OracleCase> cases;
     // Repeated ids (V small), a 2-D batch of token ids, and a single id.
     for (const auto& [v, d, ids_shape] : {std::tuple<std::int64_t, std::int64_t, Shape>{6, 5, Shape{4, 7}},
-                                          {1000, 40, Shape{35, 8}}, {3, 9, Shape{1}}, {20, 3, Shape{2, 3, 4}}}) {
+                                          {1000, 40, Shape{35, 8}},
+                                          {3, 9, Shape{1}},
+                                          {20, 3, Shape{2, 3, 4}}}) {
         Tape<Cpu> tape(ctx);
         Var<float, Cpu> table(test::random_tensor<float>({v, d}, rng), true);
         Tensor<std::int32_t, Cpu> ids(ids_shape);

@@ -8,7 +8,10 @@ TEST_CASE("lstm cell matches PyTorch", "[oracle][lstm]") {
     Context<Cpu> ctx(3);
     Rng rng(31);
     std::vector<test::OracleCase> cases;
-    struct Dims { std::int64_t batch, in, hidden; bool h_up, c_up; };
+    struct Dims {
+        std::int64_t batch, in, hidden;
+        bool h_up, c_up;
+    };
     // Controller sizes (batch 1, H = 64 / 100; c unused after the last step), and an awkward one.
     const Dims dims[] = {{1, 64, 64, true, true}, {1, 100, 100, true, false}, {3, 7, 5, true, true}};
     for (const Dims& d : dims) {
@@ -35,8 +38,10 @@ TEST_CASE("lstm cell matches PyTorch", "[oracle][lstm]") {
             tape.backward(oh, up_h);
             oc.input("x", x.value()).input("h_prev", h.value()).input("c_prev", c.value()).input("w", w.value());
             oc.output("h", out.h.value(), up_h);
-            if (d.c_up) oc.output("c", out.c.value(), up_c);
-            else oc.output("c", out.c.value());
+            if (d.c_up)
+                oc.output("c", out.c.value(), up_c);
+            else
+                oc.output("c", out.c.value());
             oc.grad("x", x.grad()).grad("h_prev", h.grad()).grad("c_prev", c.grad()).grad("w", w.grad());
             cases.push_back(oc);
         }

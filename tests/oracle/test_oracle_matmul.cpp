@@ -27,9 +27,8 @@ TEST_CASE("matmul ops match PyTorch", "[oracle][matmul]") {
                 cases.push_back(c);
             }
     // The macro child's head (GAP features -> 10 classes), and a layer with a bias.
-    for (const auto& [n, in, out, with_bias] : {std::tuple<std::int64_t, std::int64_t, std::int64_t, bool>{
-                                                    128, 576, 10, false},
-                                                {7, 33, 19, true}}) {
+    for (const auto& [n, in, out, with_bias] :
+         {std::tuple<std::int64_t, std::int64_t, std::int64_t, bool>{128, 576, 10, false}, {7, 33, 19, true}}) {
         Tape<Cpu> tape(ctx);
         Var<float, Cpu> x(test::random_tensor<float>({n, in}, rng), true);
         Var<float, Cpu> w(test::random_tensor<float>({out, in}, rng, -0.2, 0.2), true);

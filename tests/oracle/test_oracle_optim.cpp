@@ -43,7 +43,11 @@ TEST_CASE("optimizer updates match torch.optim and TF's Adam formula", "[oracle]
         c.output("param", param).output("momentum", mom).tolerance(1e-6, 1e-5);
         cases.push_back(c);
     }
-    struct AdamCase { AdamParams p; std::int64_t first_step; const char* what; };
+    struct AdamCase {
+        AdamParams p;
+        std::int64_t first_step;
+        const char* what;
+    };
     const AdamCase adam_configs[] = {
         {{0.1, 0.0, 0.999, 1e-3, AdamForm::TensorFlow}, 1, "controller"},
         {{0.1, 0.0, 0.999, 1e-3, AdamForm::PyTorch}, 1, "controller"},
@@ -65,8 +69,12 @@ TEST_CASE("optimizer updates match torch.optim and TF's Adam formula", "[oracle]
         test::OracleCase c;
         c.label = std::string("adam ") + adam_form_name(a.p.form) + " " + a.what;
         c.op = a.p.form == AdamForm::TensorFlow ? "adam_tf" : "adam_torch";
-        c.attrs = {{"lr", a.p.lr}, {"beta1", a.p.beta1}, {"beta2", a.p.beta2}, {"eps", a.p.eps},
-                   {"weight_decay", a.p.weight_decay}, {"first_step", a.first_step}};
+        c.attrs = {{"lr", a.p.lr},
+                   {"beta1", a.p.beta1},
+                   {"beta2", a.p.beta2},
+                   {"eps", a.p.eps},
+                   {"weight_decay", a.p.weight_decay},
+                   {"first_step", a.first_step}};
         c.input("param", p0, false).input("grads", grads, false).input("m", m0, false).input("v", v0, false);
         c.output("param", param).output("m", m).output("v", v).tolerance(1e-6, 1e-5);
         cases.push_back(c);

@@ -18,7 +18,10 @@ test::OracleCase pool_case(Context<Cpu>& ctx, Rng& rng, bool max, const Shape& s
           << padding_name(p.padding) << " " << s[2] << "x" << s[3];
     c.label = label.str();
     c.op = max ? "max_pool2d" : "avg_pool2d";
-    c.attrs = {{"kh", p.kernel_h}, {"kw", p.kernel_w}, {"sh", p.stride_h}, {"sw", p.stride_w},
+    c.attrs = {{"kh", p.kernel_h},
+               {"kw", p.kernel_w},
+               {"sh", p.stride_h},
+               {"sw", p.stride_w},
                {"padding", padding_name(p.padding)}};
     c.input("x", x.value()).output("y", y.value(), up).grad("x", x.grad());
     return c;
@@ -34,10 +37,10 @@ TEST_CASE("pool ops match PyTorch", "[oracle][pool]") {
     std::vector<test::OracleCase> cases;
     for (bool max : {false, true}) {
         cases.push_back(pool_case(ctx, rng, max, {2, 5, 9, 9}, s1));
-        cases.push_back(pool_case(ctx, rng, max, {2, 5, 8, 8}, s2));    // asymmetric SAME padding
-        cases.push_back(pool_case(ctx, rng, max, {2, 3, 9, 11}, s2));   // symmetric SAME padding
-        cases.push_back(pool_case(ctx, rng, max, {2, 6, 8, 8}, aux));   // micro aux head: 8x8 -> 2x2
+        cases.push_back(pool_case(ctx, rng, max, {2, 5, 8, 8}, s2));   // asymmetric SAME padding
+        cases.push_back(pool_case(ctx, rng, max, {2, 3, 9, 11}, s2));  // symmetric SAME padding
+        cases.push_back(pool_case(ctx, rng, max, {2, 6, 8, 8}, aux));  // micro aux head: 8x8 -> 2x2
     }
-    cases.push_back(pool_case(ctx, rng, false, {2, 4, 7, 7}, fr));     // factorized reduction path 1
+    cases.push_back(pool_case(ctx, rng, false, {2, 4, 7, 7}, fr));  // factorized reduction path 1
     REQUIRE(test::run_oracle("pool", cases));
 }

@@ -14,7 +14,9 @@ TEST_CASE("reduce ops match PyTorch", "[oracle][reduce]") {
         Var<float, Cpu> (*fn)(Tape<Cpu>&, const Var<float, Cpu>&);
     };
     const Op ops_list[] = {
-        {"global_avg_pool", {4, 6, 5, 7}, [](Tape<Cpu>& t, const Var<float, Cpu>& x) { return ops::global_avg_pool(t, x); }},
+        {"global_avg_pool",
+         {4, 6, 5, 7},
+         [](Tape<Cpu>& t, const Var<float, Cpu>& x) { return ops::global_avg_pool(t, x); }},
         {"sum", {3, 40, 33, 29}, [](Tape<Cpu>& t, const Var<float, Cpu>& x) { return ops::sum(t, x); }},
         {"mean", {3, 40, 33, 29}, [](Tape<Cpu>& t, const Var<float, Cpu>& x) { return ops::mean(t, x); }},
         {"sum_squares", {3, 40, 33, 29}, [](Tape<Cpu>& t, const Var<float, Cpu>& x) { return ops::sum_squares(t, x); }},

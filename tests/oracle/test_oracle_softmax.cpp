@@ -9,8 +9,10 @@ TEST_CASE("softmax ops match PyTorch", "[oracle][softmax]") {
     Rng rng(51);
     std::vector<test::OracleCase> cases;
     // The child's loss (N=128, K=10), a batch of 1, and a wide vocabulary-sized case.
-    for (const auto& [n, k, spread] : {std::tuple<std::int64_t, std::int64_t, double>{128, 10, 4.0}, {1, 10, 4.0},
-                                       {33, 1001, 8.0}, {16, 5, 300.0}}) {
+    for (const auto& [n, k, spread] : {std::tuple<std::int64_t, std::int64_t, double>{128, 10, 4.0},
+                                       {1, 10, 4.0},
+                                       {33, 1001, 8.0},
+                                       {16, 5, 300.0}}) {
         Tape<Cpu> tape(ctx);
         Var<float, Cpu> logits(test::random_tensor<float>({n, k}, rng, -spread, spread), true);
         std::vector<std::int64_t> labels(static_cast<std::size_t>(n));
@@ -23,8 +25,7 @@ TEST_CASE("softmax ops match PyTorch", "[oracle][softmax]") {
         const auto up = Tensor<float, Cpu>::full({1}, 1.3f);
         tape.backward(loss, up);
         test::OracleCase c;
-        c.label = "cross_entropy N=" + std::to_string(n) + " K=" + std::to_string(k) +
-                  (spread > 100 ? " large" : "");
+        c.label = "cross_entropy N=" + std::to_string(n) + " K=" + std::to_string(k) + (spread > 100 ? " large" : "");
         c.op = "softmax_cross_entropy";
         c.input("logits", logits.value()).int_input("labels", labels, {n});
         c.output("loss", loss.value(), up).grad("logits", logits.grad());

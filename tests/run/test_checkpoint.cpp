@@ -114,13 +114,14 @@ TEST_CASE("checkpoint lookups name the entry, the file, the shapes and the types
     const Checkpoint c = Checkpoint::read(path);
 
     CHECK_THROWS_AS(c.tensor<float>("child/w2"), FormatError);
-    CHECK_THROWS_WITH(c.tensor<float>("child/w2"),
-                      Catch::Contains("no entry 'child/w2'") && Catch::Contains("'child/w1'") &&
-                          Catch::Contains("'child/w3'") && Catch::Contains(path.string()));
+    CHECK_THROWS_WITH(c.tensor<float>("child/w2"), Catch::Contains("no entry 'child/w2'") &&
+                                                       Catch::Contains("'child/w1'") && Catch::Contains("'child/w3'") &&
+                                                       Catch::Contains(path.string()));
     Tensor<float, Cpu> wrong(Shape{3, 4});
     CHECK_THROWS_AS(c.restore("child/w1", wrong), ShapeError);
     CHECK_THROWS_WITH(c.restore("child/w1", wrong), Catch::Contains("[4, 3]") && Catch::Contains("[3, 4]"));
-    CHECK_THROWS_WITH(c.values<double>("child/w1"), Catch::Contains("float32 tensor") && Catch::Contains("float64 tensor"));
+    CHECK_THROWS_WITH(c.values<double>("child/w1"),
+                      Catch::Contains("float32 tensor") && Catch::Contains("float64 tensor"));
     CHECK_THROWS_WITH(c.blob("meta"), Catch::Contains("'meta' is a json"));
 
     CheckpointWriter w;
@@ -171,8 +172,9 @@ TEST_CASE("truncation is reported with the entry that was cut and the byte count
     // Cut 100 bytes into child/w3's values.
     enas::test::write_file(path, full.substr(0, w3.offset + 100));
     CHECK_THROWS_AS(Checkpoint::read(path), FormatError);
-    CHECK_THROWS_WITH(Checkpoint::read(path), Catch::Contains("checkpoint " + path.string() + ": truncated") &&
-                                                  Catch::Contains("expected 16384 bytes of tensor 'child/w3', found 100"));
+    CHECK_THROWS_WITH(Checkpoint::read(path),
+                      Catch::Contains("checkpoint " + path.string() + ": truncated") &&
+                          Catch::Contains("expected 16384 bytes of tensor 'child/w3', found 100"));
     // Cut inside an entry header.
     enas::test::write_file(path, full.substr(0, w3.offset - 3));
     CHECK_THROWS_WITH(Checkpoint::read(path), Catch::Contains("truncated") && Catch::Contains("after 'meta'"));

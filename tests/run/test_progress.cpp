@@ -69,8 +69,9 @@ TEST_CASE("a progress line shows phase, epoch, step, scalars, rate, elapsed and 
     s.elapsed_seconds = 41;
     s.eta_seconds = 80;
     s.run_eta_seconds = 11520;
-    CHECK(format_progress_line(s) ==
-          "train  epoch 3/150  step 120/352  loss 2.301  acc 0.125  1234 img/s  elapsed 0:41  eta 1:20  run eta 3:12:00");
+    CHECK(
+        format_progress_line(s) ==
+        "train  epoch 3/150  step 120/352  loss 2.301  acc 0.125  1234 img/s  elapsed 0:41  eta 1:20  run eta 3:12:00");
     ProgressSnapshot bare;
     bare.phase = "eval";
     bare.step = 7;

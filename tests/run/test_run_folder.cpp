@@ -63,9 +63,9 @@ TEST_CASE("an existing non-empty folder is refused unless resume or force", "[tr
     }
     enas::test::write_file(out / "notes.txt", "mine");
     CHECK_THROWS_AS(RunFolder(out, RunFolderMode::fresh), IoError);
-    CHECK_THROWS_WITH(RunFolder(out, RunFolderMode::fresh), Catch::Contains(out.string()) &&
-                                                                Catch::Contains("not empty") &&
-                                                                Catch::Contains("--resume") && Catch::Contains("--force"));
+    CHECK_THROWS_WITH(RunFolder(out, RunFolderMode::fresh),
+                      Catch::Contains(out.string()) && Catch::Contains("not empty") && Catch::Contains("--resume") &&
+                          Catch::Contains("--force"));
     CHECK(read_json_lines(out / "metrics.jsonl").size() == 3);  // refusing touched nothing
 
     SECTION("resume keeps the files and appends") {
@@ -165,7 +165,8 @@ TEST_CASE("JSON lines: torn last lines are cut on open, bad lines are reported, 
     CHECK_THROWS_AS(full.append({{"a", 1}}), IoError);
     CHECK_THROWS_WITH(full.append({{"a", 1}}), Catch::Contains("/dev/full") && Catch::Contains("No space left"));
 
-    const auto diff = json_differences({{"lr", 0.05}, {"seed", 1}, {"arch", {1, 2}}}, {{"lr", 0.1}, {"seed", 1}, {"arch", {1, 3}}});
+    const auto diff =
+        json_differences({{"lr", 0.05}, {"seed", 1}, {"arch", {1, 2}}}, {{"lr", 0.1}, {"seed", 1}, {"arch", {1, 3}}});
     REQUIRE(diff.size() == 2);
     CHECK_THAT(diff[0], Catch::Contains("/arch") && Catch::Contains("[1,2] vs [1,3]"));
     CHECK_THAT(diff[1], Catch::Contains("/lr") && Catch::Contains("0.05 vs 0.1"));

@@ -40,8 +40,8 @@ TEST_CASE("macro DOT: layers with op labels, chain edges, dashed skip edges", "[
     CHECK_THAT(dot, Contains("layer1 [label=\"layer 1\\nsep5\\nthen FR /2\"]"));
     CHECK_THAT(dot, Contains("layer2 [label=\"layer 2\\nconv5\"]"));
     CHECK_THAT(dot, Contains("layer3 [label=\"layer 3\\nmaxpool\"]"));
-    for (const char* edge : {"stem -> layer0;", "layer0 -> layer1;", "layer1 -> layer2;", "layer2 -> layer3;",
-                             "layer3 -> head;"})
+    for (const char* edge :
+         {"stem -> layer0;", "layer0 -> layer1;", "layer1 -> layer2;", "layer2 -> layer3;", "layer3 -> head;"})
         CHECK_THAT(dot, Contains(edge));
     // Layer 2 "1 1": skips from the stem and layer 0; layer 3 "0 0 1": from layer 1.
     CHECK_THAT(dot, Contains("stem -> layer2 [style=dashed"));

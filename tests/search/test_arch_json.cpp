@@ -84,7 +84,8 @@ TEST_CASE("the JSON form is readable: names, skip sources, nodes", "[search][jso
 
 TEST_CASE("dump_readable keeps short parts on one line", "[search][json]") {
     const std::string text = dump_readable(describe(RnnArch::parse("0 1", RnnFormat::lm)));
-    CHECK_THAT(text, Contains("\n  \"nodes\": [\n    {\"node\": 0, \"input\": \"x_t, s_{t-1}\", \"activation\": \"tanh\"},"));
+    CHECK_THAT(text,
+               Contains("\n  \"nodes\": [\n    {\"node\": 0, \"input\": \"x_t, s_{t-1}\", \"activation\": \"tanh\"},"));
     CHECK_THAT(text, Contains("\"loose_ends\": [1],"));
     CHECK(text.front() == '{');
     CHECK(text.back() == '}');
@@ -120,7 +121,8 @@ TEST_CASE("malformed JSON documents give FormatError naming the path", "[search]
     ENAS_REQUIRE_THROWS(arch_from_json_text("[1, 2]"), FormatError, Contains("expected a JSON object"));
     ENAS_REQUIRE_THROWS(arch_from_json_text("{}"), FormatError, Contains("missing field \"space\""));
     ENAS_REQUIRE_THROWS(arch_from_json_text(R"({"space": 3})"), FormatError, Contains("space: expected a string"));
-    ENAS_REQUIRE_THROWS(arch_from_json_text(R"({"space": "cnn"})"), FormatError, Contains("unknown search space 'cnn'"));
+    ENAS_REQUIRE_THROWS(arch_from_json_text(R"({"space": "cnn"})"), FormatError,
+                        Contains("unknown search space 'cnn'"));
     ENAS_REQUIRE_THROWS(arch_from_json_text(R"({"space": "macro"})"), FormatError,
                         Contains("macro JSON: missing field \"layers\""));
     ENAS_REQUIRE_THROWS(arch_from_json_text(R"({"space": "macro", "layers": []})"), FormatError, Contains("no layers"));
@@ -129,10 +131,12 @@ TEST_CASE("malformed JSON documents give FormatError naming the path", "[search]
     ENAS_REQUIRE_THROWS(arch_from_json_text(R"({"space":"macro","layers":[{"op":1,"skips":[]}]})"), FormatError,
                         Contains("layers[0].op: expected a string"));
     ENAS_REQUIRE_THROWS(
-        arch_from_json_text(R"({"space":"macro","layers":[{"op":"conv3","skips":[]},{"op":"conv3","skips":["layer x"]}]})"),
+        arch_from_json_text(
+            R"({"space":"macro","layers":[{"op":"conv3","skips":[]},{"op":"conv3","skips":["layer x"]}]})"),
         FormatError, Contains("layers[1].skips[0]: skip source 'layer x' is not"));
     ENAS_REQUIRE_THROWS(
-        arch_from_json_text(R"({"space":"macro","layers":[{"op":"conv3","skips":[]},{"op":"conv3","skips":["layer 0"]}]})"),
+        arch_from_json_text(
+            R"({"space":"macro","layers":[{"op":"conv3","skips":[]},{"op":"conv3","skips":["layer 0"]}]})"),
         ValueError, Contains("skip source 'layer 0' is not allowed (layer 1 can skip from the stem only"));
     ENAS_REQUIRE_THROWS(
         arch_from_json_text(
@@ -140,12 +144,14 @@ TEST_CASE("malformed JSON documents give FormatError naming the path", "[search]
             R"("reduction":[{"node":2,"input1":0,"op1":"sep3","input2":0,"op2":"sep3"}]}})"),
         ValueError, Contains("token 2 (normal cell, node 2, idx2) is 2, allowed range [0, 2)"));
     ENAS_REQUIRE_THROWS(
-        arch_from_json_text(R"({"space":"micro","nodes":{"normal":[{"node":3,"input1":0,"op1":"sep3","input2":0,"op2":"sep3"}],)"
-                            R"("reduction":[]}})"),
+        arch_from_json_text(
+            R"({"space":"micro","nodes":{"normal":[{"node":3,"input1":0,"op1":"sep3","input2":0,"op2":"sep3"}],)"
+            R"("reduction":[]}})"),
         FormatError, Contains("nodes.normal[0].node: is 3, expected 2"));
     ENAS_REQUIRE_THROWS(
-        arch_from_json_text(R"({"space":"micro","nodes":{"normal":[{"node":2,"input1":0,"op1":"sep3","input2":0,"op2":"sep3"}],)"
-                            R"("reduction":[]}})"),
+        arch_from_json_text(
+            R"({"space":"micro","nodes":{"normal":[{"node":2,"input1":0,"op1":"sep3","input2":0,"op2":"sep3"}],)"
+            R"("reduction":[]}})"),
         FormatError, Contains("the normal cell has 1 nodes but the reduction cell has 0"));
     ENAS_REQUIRE_THROWS(arch_from_json_text(R"({"space":"rnn","nodes":[{"node":0,"activation":"relu"},)"
                                             R"({"node":1,"input":0,"activation":"tanh"}]})"),
@@ -161,7 +167,8 @@ TEST_CASE("malformed JSON documents give FormatError naming the path", "[search]
                         FormatError, Contains("layers[0].layer: is 1, expected 0"));
     ArchJson micro = arch_to_json(MicroArch::parse(fixtures::kReleasedMicro));
     micro["num_nodes"] = 4;
-    ENAS_REQUIRE_THROWS(micro_arch_from_json(micro), FormatError, Contains("micro JSON.num_nodes: is 4 but the document lists 5"));
+    ENAS_REQUIRE_THROWS(micro_arch_from_json(micro), FormatError,
+                        Contains("micro JSON.num_nodes: is 4 but the document lists 5"));
     ENAS_REQUIRE_THROWS(macro_arch_from_json(arch_to_json(MicroArch::parse(fixtures::kReleasedMicro))), FormatError,
                         Contains("\"space\" is \"micro\", expected \"macro\""));
 }

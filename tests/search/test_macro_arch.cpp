@@ -102,7 +102,8 @@ TEST_CASE("macro architectures key hash maps", "[search][macro]") {
 }
 
 TEST_CASE("macro bad input: errors name the token, its position and the range", "[search][macro]") {
-    ENAS_REQUIRE_THROWS(MacroArch::parse(""), FormatError, Contains("macro architecture: the architecture string is empty"));
+    ENAS_REQUIRE_THROWS(MacroArch::parse(""), FormatError,
+                        Contains("macro architecture: the architecture string is empty"));
     ENAS_REQUIRE_THROWS(MacroArch::parse(" \n\t "), FormatError, Contains("empty"));
     ENAS_REQUIRE_THROWS(MacroArch::parse("0 3 0 1 x3 0"), FormatError,
                         Contains("token 'x3' at position 4 is not an integer"));

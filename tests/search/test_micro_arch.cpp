@@ -93,8 +93,10 @@ TEST_CASE("micro architectures hash and compare by value", "[search][micro]") {
 }
 
 TEST_CASE("micro bad input: errors name the token, its position and the range", "[search][micro]") {
-    ENAS_REQUIRE_THROWS(MicroArch::parse(""), FormatError, Contains("micro architecture: the architecture string is empty"));
-    ENAS_REQUIRE_THROWS(MicroArch::parse("0 2 0 x 0"), FormatError, Contains("token 'x' at position 3 is not an integer"));
+    ENAS_REQUIRE_THROWS(MicroArch::parse(""), FormatError,
+                        Contains("micro architecture: the architecture string is empty"));
+    ENAS_REQUIRE_THROWS(MicroArch::parse("0 2 0 x 0"), FormatError,
+                        Contains("token 'x' at position 3 is not an integer"));
     ENAS_REQUIRE_THROWS(MicroArch::parse("0 2 0 0"), FormatError, Contains("4 tokens, expected 40"));
     std::vector<int> tokens = parse_int_tokens(fixtures::kReleasedMicro, "test");
     tokens.pop_back();
@@ -109,8 +111,9 @@ TEST_CASE("micro bad input: errors name the token, its position and the range", 
         return join_tokens(t);
     };
     // Node 4 (tokens 8..11) reads indices [0, 4).
-    ENAS_REQUIRE_THROWS(MicroArch::parse(with(10, 5)), ValueError,
-                        Contains("micro architecture: token 10 (normal cell, node 4, idx2) is 5, allowed range [0, 4)"));
+    ENAS_REQUIRE_THROWS(
+        MicroArch::parse(with(10, 5)), ValueError,
+        Contains("micro architecture: token 10 (normal cell, node 4, idx2) is 5, allowed range [0, 4)"));
     ENAS_REQUIRE_THROWS(MicroArch::parse(with(0, 2)), ValueError,
                         Contains("token 0 (normal cell, node 2, idx1) is 2, allowed range [0, 2)"));
     ENAS_REQUIRE_THROWS(MicroArch::parse(with(13, 5)), ValueError,
@@ -126,7 +129,8 @@ TEST_CASE("micro bad input: errors name the token, its position and the range", 
                         Contains("micro cell: token 2 (node 2, idx2) is 3, allowed range [0, 2)"));
     const Cell one({MicroNode{}});
     const Cell two({MicroNode{}, MicroNode{}});
-    ENAS_REQUIRE_THROWS(MicroArch(one, two), FormatError, Contains("the normal cell has 1 nodes but the reduction cell has 2"));
+    ENAS_REQUIRE_THROWS(MicroArch(one, two), FormatError,
+                        Contains("the normal cell has 1 nodes but the reduction cell has 2"));
 }
 
 TEST_CASE("micro op names", "[search][micro]") {

@@ -67,8 +67,8 @@ TEST_CASE("macro pool points: one FR per list entry, F doubles only in final mod
           stem + (16 + 8) + 2 * fr(4, 4) + (16 + 8) + bn(4) + 3 * fr(4, 4) + (16 + 8) + bn(4) + 4 * 10);
     // Final: F 4 -> 8 -> 16, skip conv (0 + 1) F -> F + BN for layers 1 and 2.
     sizes.mode = ChildMode::final;
-    CHECK(count_parameters(arch, sizes) == stem + (16 + 8) + 2 * fr(4, 8) + (64 + 16) + (64 + 16) + 3 * fr(8, 16) +
-                                               (256 + 32) + (256 + 32) + 16 * 10);
+    CHECK(count_parameters(arch, sizes) ==
+          stem + (16 + 8) + 2 * fr(4, 8) + (64 + 16) + (64 + 16) + 3 * fr(8, 16) + (256 + 32) + (256 + 32) + 16 * 10);
 }
 
 TEST_CASE("micro final script on the released arc: the reference's 3.9M (+0.5M aux)", "[search][params]") {
@@ -112,7 +112,8 @@ TEST_CASE("micro bad sizes", "[search][params]") {
     sizes = MicroChildSizes::search_script();
     sizes.image_size = 16;  // 16 -> 8 -> 4: too small for the aux head's 5x5 pool
     sizes.include_aux_head = true;
-    ENAS_REQUIRE_THROWS(count_parameters(arch, sizes), ValueError, Contains("aux head needs a feature map of at least 5x5"));
+    ENAS_REQUIRE_THROWS(count_parameters(arch, sizes), ValueError,
+                        Contains("aux head needs a feature map of at least 5x5"));
     MacroChildSizes macro;
     macro.filters = 3;  // search mode keeps F at the pool points: FR(3 -> 3) cannot split 3 channels
     ENAS_REQUIRE_THROWS(count_parameters(MacroArch::parse("0 0 0 0 0 0"), macro), ValueError,

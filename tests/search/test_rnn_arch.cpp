@@ -139,12 +139,14 @@ TEST_CASE("rnn string -> value -> string round trips on random architectures", "
 }
 
 TEST_CASE("rnn bad input: errors name the token, its position and the range", "[search][rnn]") {
-    ENAS_REQUIRE_THROWS(RnnArch::parse("", RnnFormat::lm), FormatError, Contains("rnn architecture: the architecture string is empty"));
+    ENAS_REQUIRE_THROWS(RnnArch::parse("", RnnFormat::lm), FormatError,
+                        Contains("rnn architecture: the architecture string is empty"));
     ENAS_REQUIRE_THROWS(RnnArch::parse("", RnnFormat::original), FormatError, Contains("rnn-original architecture"));
     ENAS_REQUIRE_THROWS(RnnArch::parse("0 1 q", RnnFormat::original), FormatError,
                         Contains("token 'q' at position 2 is not an integer"));
-    ENAS_REQUIRE_THROWS(RnnArch::parse("0 2 1", RnnFormat::lm), FormatError,
-                        Contains("3 tokens is not 2N for N nodes after node 0") && Contains("2 for N = 1 and 4 for N = 2"));
+    ENAS_REQUIRE_THROWS(
+        RnnArch::parse("0 2 1", RnnFormat::lm), FormatError,
+        Contains("3 tokens is not 2N for N nodes after node 0") && Contains("2 for N = 1 and 4 for N = 2"));
     ENAS_REQUIRE_THROWS(RnnArch::parse("0", RnnFormat::lm), FormatError, Contains("1 token is not 2N"));
     ENAS_REQUIRE_THROWS(RnnArch::parse("0 0", RnnFormat::original), FormatError,
                         Contains("2 tokens is not 2N-1 for N nodes") && Contains("1 for N = 1 and 3 for N = 2"));

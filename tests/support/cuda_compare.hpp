@@ -39,15 +39,19 @@ Tensor<T, Cuda> to_cuda(const Tensor<T, Cpu>& t) {
 }
 template <Element T, Device D>
 Tensor<T, Cpu> to_host(const Tensor<T, D>& t) {
-    if constexpr (is_cpu_v<D>) return t.contiguous();
-    else return t.template to<Cpu>();
+    if constexpr (is_cpu_v<D>)
+        return t.contiguous();
+    else
+        return t.template to<Cpu>();
 }
 
 /// The poison value of an element type: NaN for floats, -1 for integers.
 template <Element T>
 constexpr T poison_value() {
-    if constexpr (std::is_floating_point_v<T>) return std::numeric_limits<T>::quiet_NaN();
-    else return T(-1);
+    if constexpr (std::is_floating_point_v<T>)
+        return std::numeric_limits<T>::quiet_NaN();
+    else
+        return T(-1);
 }
 
 /// Fills a Cuda tensor (any strides) with poison.
@@ -86,8 +90,8 @@ struct CudaGuarded {
             if (host.data()[i] != kSentinel) {
                 std::ostringstream os;
                 os << (i < kGuard ? "front" : "back") << " guard band overwritten at "
-                   << (i < kGuard ? i - kGuard : i - (n - kGuard)) << " elements "
-                   << (i < kGuard ? "before" : "after") << " the view: " << +host.data()[i];
+                   << (i < kGuard ? i - kGuard : i - (n - kGuard)) << " elements " << (i < kGuard ? "before" : "after")
+                   << " the view: " << +host.data()[i];
                 return os.str();
             }
         }
@@ -114,12 +118,12 @@ inline std::string index_string(const Shape& shape, std::int64_t flat) {
 
 /// The result of comparing a Cuda tensor with its CPU reference.
 struct CudaComparison {
-    Comparison elementwise;        // from test::compare: ok, mismatches, first mismatches listed
-    double worst_abs = 0;          // largest |cuda - cpu| (inf for a NaN)
+    Comparison elementwise;  // from test::compare: ok, mismatches, first mismatches listed
+    double worst_abs = 0;    // largest |cuda - cpu| (inf for a NaN)
     std::int64_t worst_abs_at = -1;
-    double worst_rel = 0;          // largest |cuda - cpu| / |cpu| over elements with |cpu| >= 1e-6
+    double worst_rel = 0;  // largest |cuda - cpu| / |cpu| over elements with |cpu| >= 1e-6
     std::int64_t worst_rel_at = -1;
-    std::string line;              // "max abs err ... at [...], max rel err ... at [...]"
+    std::string line;  // "max abs err ... at [...], max rel err ... at [...]"
 };
 
 /// |cuda - cpu| <= atol + rtol * |cpu| elementwise (a NaN fails), with the worst errors located.
@@ -150,21 +154,21 @@ CudaComparison compare_devices(const Tensor<T, D1>& actual, const Tensor<T, D2>&
 
 /// Compares `cuda_tensor` (any device) with the CPU result `cpu_tensor`: prints one line
 /// "  <label>: max abs err .. at [..], max rel err .. at [..]" and fails on a mismatch.
-#define ENAS_REQUIRE_CUDA_CLOSE(label, cuda_tensor, cpu_tensor, atol, rtol)                                   \
-    do {                                                                                                   \
+#define ENAS_REQUIRE_CUDA_CLOSE(label, cuda_tensor, cpu_tensor, atol, rtol)                               \
+    do {                                                                                                  \
         const auto enas_cc_ = ::enas::test::compare_devices((cuda_tensor), (cpu_tensor), (atol), (rtol)); \
         std::printf("  %-44s %s%s\n", std::string(label).c_str(), enas_cc_.line.c_str(),                  \
-                    enas_cc_.elementwise.ok ? "" : "  MISMATCH");                                          \
-        INFO(std::string(label) << ": " << enas_cc_.elementwise.report);                                   \
-        REQUIRE(enas_cc_.elementwise.ok);                                                                  \
+                    enas_cc_.elementwise.ok ? "" : "  MISMATCH");                                         \
+        INFO(std::string(label) << ": " << enas_cc_.elementwise.report);                                  \
+        REQUIRE(enas_cc_.elementwise.ok);                                                                 \
     } while (0)
 
 /// Requires both guard bands of a CudaGuarded to be untouched, naming the first damage.
-#define ENAS_REQUIRE_BANDS_INTACT(guarded)                         \
-    do {                                                           \
-        const std::string enas_damage_ = (guarded).band_damage();  \
-        INFO(#guarded ": " << enas_damage_);                       \
-        REQUIRE(enas_damage_.empty());                             \
+#define ENAS_REQUIRE_BANDS_INTACT(guarded)                        \
+    do {                                                          \
+        const std::string enas_damage_ = (guarded).band_damage(); \
+        INFO(#guarded ": " << enas_damage_);                      \
+        REQUIRE(enas_damage_.empty());                            \
     } while (0)
 
 namespace enas::test {
@@ -173,8 +177,10 @@ namespace enas::test {
 /// device (labels, indices, anything that is not one of the compared Var inputs).
 template <Device D, Element T>
 const Tensor<T, D>& pick(const Tape<D>&, const Tensor<T, Cpu>& on_cpu, const Tensor<T, Cuda>& on_cuda) {
-    if constexpr (is_cpu_v<D>) return on_cpu;
-    else return on_cuda;
+    if constexpr (is_cpu_v<D>)
+        return on_cpu;
+    else
+        return on_cuda;
 }
 
 /// Runs a Var-level op on both devices and compares everything: `op(tape, vars)` is a generic
@@ -185,8 +191,8 @@ const Tensor<T, D>& pick(const Tape<D>&, const Tensor<T, Cpu>& on_cpu, const Ten
 /// stream on both, and fresh, NaN-poisoned device memory). Prints one line for the output and one
 /// per input gradient; `requires_grad` (default: all) says which inputs get a gradient.
 template <class Op>
-void require_var_op_matches(const std::string& label, const std::vector<Tensor<float, Cpu>>& inputs, Op op,
-                            double atol, double rtol, std::uint64_t seed = 1, std::vector<bool> requires_grad = {}) {
+void require_var_op_matches(const std::string& label, const std::vector<Tensor<float, Cpu>>& inputs, Op op, double atol,
+                            double rtol, std::uint64_t seed = 1, std::vector<bool> requires_grad = {}) {
     if (requires_grad.empty()) requires_grad.assign(inputs.size(), true);
     Context<Cpu> cpu_ctx(seed);
     Context<Cuda> cuda_ctx(seed);
@@ -214,8 +220,8 @@ void require_var_op_matches(const std::string& label, const std::vector<Tensor<f
     std::size_t guarded = 0;
     for (std::size_t i = 0; i < inputs.size(); ++i) {
         if (!requires_grad[i]) continue;
-        ENAS_REQUIRE_CUDA_CLOSE(label + " grad of input " + std::to_string(i), cuda_vars[i].grad(),
-                                cpu_vars[i].grad(), atol, rtol);
+        ENAS_REQUIRE_CUDA_CLOSE(label + " grad of input " + std::to_string(i), cuda_vars[i].grad(), cpu_vars[i].grad(),
+                                atol, rtol);
         ENAS_REQUIRE_BANDS_INTACT(cuda_grads[guarded]);
         REQUIRE(cuda_vars[i].grad().shares_storage(cuda_grads[guarded].tensor));  // accumulated in place
         ++guarded;

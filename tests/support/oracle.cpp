@@ -21,7 +21,8 @@ OracleCase& OracleCase::input(const std::string& name, const Tensor<float, Cpu>&
     inputs.push_back({name, t.contiguous(), g});
     return *this;
 }
-OracleCase& OracleCase::int_input(const std::string& name, const std::vector<std::int64_t>& values, const Shape& shape) {
+OracleCase& OracleCase::int_input(const std::string& name, const std::vector<std::int64_t>& values,
+                                  const Shape& shape) {
     int_inputs[name] = {values, shape};
     return *this;
 }
@@ -69,20 +70,29 @@ bool run_oracle(const std::string& family, std::vector<OracleCase>& cases) {
     json manifest = json::array();
     for (std::size_t c = 0; c < cases.size(); ++c) {
         const OracleCase& oc = cases[c];
-        json jc = {{"op", oc.op}, {"attrs", oc.attrs}, {"inputs", json::array()}, {"outputs", json::array()},
+        json jc = {{"op", oc.op},
+                   {"attrs", oc.attrs},
+                   {"inputs", json::array()},
+                   {"outputs", json::array()},
                    {"grads", json::array()}};
         for (const auto& in : oc.inputs) {
             const std::string file = "c" + std::to_string(c) + "_in_" + in.name + ".f32";
             write_floats(dir / file, in.tensor);
-            jc["inputs"].push_back({{"name", in.name}, {"shape", shape_json(in.tensor.shape())}, {"file", file},
-                                    {"dtype", "float32"}, {"grad", in.grad}});
+            jc["inputs"].push_back({{"name", in.name},
+                                    {"shape", shape_json(in.tensor.shape())},
+                                    {"file", file},
+                                    {"dtype", "float32"},
+                                    {"grad", in.grad}});
         }
         for (const auto& [name, vs] : oc.int_inputs) {
             const std::string file = "c" + std::to_string(c) + "_in_" + name + ".i64";
             std::ofstream f(dir / file, std::ios::binary);
             f.write(reinterpret_cast<const char*>(vs.first.data()), static_cast<std::streamsize>(vs.first.size() * 8));
-            jc["inputs"].push_back({{"name", name}, {"shape", shape_json(vs.second)}, {"file", file},
-                                    {"dtype", "int64"}, {"grad", false}});
+            jc["inputs"].push_back({{"name", name},
+                                    {"shape", shape_json(vs.second)},
+                                    {"file", file},
+                                    {"dtype", "int64"},
+                                    {"grad", false}});
         }
         for (const auto& out : oc.outputs) {
             json jo = {{"name", out.name}, {"shape", shape_json(out.tensor.shape())}};
@@ -99,15 +109,16 @@ bool run_oracle(const std::string& family, std::vector<OracleCase>& cases) {
     }
     std::ofstream(dir / "manifest.json") << manifest.dump(1);
 
-    const std::string cmd = std::string("\"") + ENAS_ORACLE_PYTHON + "\" \"" + ENAS_ORACLE_SCRIPT + "\" \"" +
-                            dir.string() + "\" 2>&1";
+    const std::string cmd =
+        std::string("\"") + ENAS_ORACLE_PYTHON + "\" \"" + ENAS_ORACLE_SCRIPT + "\" \"" + dir.string() + "\" 2>&1";
     std::printf("oracle[%s]: %s\n", family.c_str(), cmd.c_str());
     std::fflush(stdout);
     const int status = std::system(cmd.c_str());
     if (status != 0) {
-        std::printf("oracle[%s]: the torch oracle failed (exit status %d). It needs Debian's python3 with torch "
-                    "and numpy: apt-get install python3-torch python3-numpy (interpreter: %s)\n",
-                    family.c_str(), status, ENAS_ORACLE_PYTHON);
+        std::printf(
+            "oracle[%s]: the torch oracle failed (exit status %d). It needs Debian's python3 with torch "
+            "and numpy: apt-get install python3-torch python3-numpy (interpreter: %s)\n",
+            family.c_str(), status, ENAS_ORACLE_PYTHON);
         fs::remove_all(dir);
         return false;
     }

@@ -14,8 +14,8 @@
 namespace enas::test {
 
 struct OracleCase {
-    std::string label;       ///< printed in the report, e.g. "conv2d 3x3 s2"
-    std::string op;          ///< key of the op in tests/oracle/ops/*.py
+    std::string label;  ///< printed in the report, e.g. "conv2d 3x3 s2"
+    std::string op;     ///< key of the op in tests/oracle/ops/*.py
     nlohmann::json attrs = nlohmann::json::object();
 
     /// A float input; with `grad`, torch returns d loss / d input for comparison.
@@ -23,7 +23,8 @@ struct OracleCase {
     /// An integer input (labels, token ids), passed to torch as int64.
     OracleCase& int_input(const std::string& name, const std::vector<std::int64_t>& values, const Shape& shape);
     /// An enas output to compare; `upstream` (same shape) is its gradient in the loss (may be undefined).
-    OracleCase& output(const std::string& name, const Tensor<float, Cpu>& ours, const Tensor<float, Cpu>& upstream = {});
+    OracleCase& output(const std::string& name, const Tensor<float, Cpu>& ours,
+                       const Tensor<float, Cpu>& upstream = {});
     /// The gradient enas computed for input `name`.
     OracleCase& grad(const std::string& name, const Tensor<float, Cpu>& ours);
     /// Tolerances for this case: |ours - torch| <= atol + rtol * |torch|.

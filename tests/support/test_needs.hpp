@@ -29,8 +29,9 @@ inline std::string missing_need(std::string_view need) {
         return cpu::avx512::available() ? "" : "this CPU has no AVX-512 (avx512f) or the build has no AVX-512 kernels";
     if (need == "cifar10") {
         const std::filesystem::path dir = shared_data_dir() / "cifar10-jpeg75";
-        return std::filesystem::is_directory(dir) ? "" : "the shared CIFAR-10 copy is not at " + dir.string() +
-                                                             " (set ENAS_SHARED_DATA)";
+        return std::filesystem::is_directory(dir)
+                   ? ""
+                   : "the shared CIFAR-10 copy is not at " + dir.string() + " (set ENAS_SHARED_DATA)";
     }
     if (need == "ptb") {
         const std::filesystem::path dir = shared_data_dir() / "ptb";
@@ -41,7 +42,8 @@ inline std::string missing_need(std::string_view need) {
     if (need == "fashion-mnist")
         return std::filesystem::is_directory(data::kDebianFashionMnistDir)
                    ? ""
-                   : std::string("Debian's dataset-fashion-mnist is not installed (") + data::kDebianFashionMnistDir + ")";
+                   : std::string("Debian's dataset-fashion-mnist is not installed (") + data::kDebianFashionMnistDir +
+                         ")";
     return "unknown need '" + std::string(need) + "' (expected avx512, cifar10, ptb or fashion-mnist)";
 }
 

@@ -88,8 +88,8 @@ Comparison compare(const Tensor<A, Cpu>& actual, const Tensor<B, Cpu>& expected,
             c.worst = i;
         }
         c.max_abs = std::isnan(err) ? std::numeric_limits<double>::infinity() : std::max(c.max_abs, err);
-        c.max_rel = std::max(c.max_rel, std::isnan(err) ? std::numeric_limits<double>::infinity()
-                                                        : err / std::max(std::fabs(r), 1e-12));
+        c.max_rel = std::max(
+            c.max_rel, std::isnan(err) ? std::numeric_limits<double>::infinity() : err / std::max(std::fabs(r), 1e-12));
         if (bad) {
             c.ok = false;
             if (c.mismatches++ < 5) os << "  [" << i << "] got " << x << ", expected " << r << "\n";
@@ -105,22 +105,22 @@ Comparison compare(const Tensor<A, Cpu>& actual, const Tensor<B, Cpu>& expected,
 }  // namespace enas::test
 
 /// Compares `actual` with `expected`, prints the worst error on stdout, fails on a mismatch.
-#define ENAS_REQUIRE_CLOSE(actual, expected, atol, rtol)                                              \
-    do {                                                                                              \
-        const auto enas_cmp_ = ::enas::test::compare((actual), (expected), (atol), (rtol));           \
-        std::printf("  %-40s max abs err %.3g, max rel err %.3g%s\n", #actual, enas_cmp_.max_abs,      \
-                    enas_cmp_.max_rel, enas_cmp_.ok ? "" : "  MISMATCH");                           \
-        INFO(#actual " vs " #expected ": " << enas_cmp_.report);                                      \
-        REQUIRE(enas_cmp_.ok);                                                                        \
+#define ENAS_REQUIRE_CLOSE(actual, expected, atol, rtol)                                                             \
+    do {                                                                                                             \
+        const auto enas_cmp_ = ::enas::test::compare((actual), (expected), (atol), (rtol));                          \
+        std::printf("  %-40s max abs err %.3g, max rel err %.3g%s\n", #actual, enas_cmp_.max_abs, enas_cmp_.max_rel, \
+                    enas_cmp_.ok ? "" : "  MISMATCH");                                                               \
+        INFO(#actual " vs " #expected ": " << enas_cmp_.report);                                                     \
+        REQUIRE(enas_cmp_.ok);                                                                                       \
     } while (0)
 
 /// Runs the gradient checker and fails with its report when gradients do not match.
-#define ENAS_REQUIRE_GRADCHECK(result)                                      \
-    do {                                                                    \
-        const auto& enas_gc_ = (result);                                    \
-        std::printf("  gradcheck: %s\n", enas_gc_.message.c_str());         \
-        INFO(enas_gc_.message);                                             \
-        REQUIRE(enas_gc_.ok);                                               \
+#define ENAS_REQUIRE_GRADCHECK(result)                              \
+    do {                                                            \
+        const auto& enas_gc_ = (result);                            \
+        std::printf("  gradcheck: %s\n", enas_gc_.message.c_str()); \
+        INFO(enas_gc_.message);                                     \
+        REQUIRE(enas_gc_.ok);                                       \
     } while (0)
 
 /// Requires `expr` to throw `Type` whose message satisfies the string matcher `matcher`.

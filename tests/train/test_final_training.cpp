@@ -81,7 +81,8 @@ TEST_CASE("final training: a diverging run stops and keeps its last good checkpo
     run_final(tmp / "run", 1, false, data);
     const std::string before = test::read_file(tmp / "run" / "checkpoints" / "ckpt-1.bin");
     // Resume with an absurd learning rate: the weights, then the loss, overflow in the next steps.
-    ENAS_REQUIRE_THROWS(run_final(tmp / "run", 3, true, data, 1e30), ValueError, Catch::Contains("the training loss became"));
+    ENAS_REQUIRE_THROWS(run_final(tmp / "run", 3, true, data, 1e30), ValueError,
+                        Catch::Contains("the training loss became"));
     REQUIRE(test::read_file(tmp / "run" / "checkpoints" / "ckpt-1.bin") == before);
     REQUIRE_FALSE(std::filesystem::exists(tmp / "run" / "checkpoints" / "ckpt-2.bin"));
     const nlohmann::json summary = read_json_file(tmp / "run" / "summary.json");

@@ -98,7 +98,9 @@ private:
 static_assert(SearchTask<ToyTask>);
 static_assert(FinalTask<ToyTask>);
 
-LoopConfig toy_loop(std::int64_t epochs) { return {epochs, 2, [](std::int64_t e) { return 0.2 / (1.0 + e); }}; }
+LoopConfig toy_loop(std::int64_t epochs) {
+    return {epochs, 2, [](std::int64_t e) { return 0.2 / (1.0 + e); }};
+}
 
 SearchConfig toy_search() {
     SearchConfig s;
@@ -126,8 +128,10 @@ ToyRun toy_search_run(const std::filesystem::path& dir, std::int64_t epochs, std
     cc.num_layers = kLayers;
     cc.reinforce = sc.reinforce(cc.reinforce);
     std::unique_ptr<controller::ArchitecturePolicy> policy;
-    if (random) policy = std::make_unique<controller::RandomSearch>(cc, 5);
-    else policy = std::make_unique<controller::MacroController>(cc, 5);
+    if (random)
+        policy = std::make_unique<controller::RandomSearch>(cc, 5);
+    else
+        policy = std::make_unique<controller::MacroController>(cc, 5);
     ToyTask task;
     std::ostringstream log;
     run::ProgressReporter progress(log, run::ProgressReporter::Options{});

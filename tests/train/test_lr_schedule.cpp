@@ -23,9 +23,8 @@ TEST_CASE("SGDR reproduces the reference table (lr_max 0.05, lr_min 0.0005, T0 1
         double printed;
         int decimals;
     };
-    const Row table[] = {{0, 0.05, 2},        {5, 0.02525, 5},   {9, 0.001711, 6},   {10, 0.05, 2},
-                         {29, 0.000805, 6},   {30, 0.05, 2},     {70, 0.05, 2},      {149, 0.000519, 6},
-                         {150, 0.05, 2},      {309, 0.000505, 6}};
+    const Row table[] = {{0, 0.05, 2},  {5, 0.02525, 5}, {9, 0.001711, 6},   {10, 0.05, 2},  {29, 0.000805, 6},
+                         {30, 0.05, 2}, {70, 0.05, 2},   {149, 0.000519, 6}, {150, 0.05, 2}, {309, 0.000505, 6}};
     for (const Row& row : table) {
         INFO("epoch " << row.epoch << ": lr " << s.lr(row.epoch) << ", reference " << row.printed);
         CHECK(matches_printed(s.lr(row.epoch), row.printed, row.decimals));

@@ -136,8 +136,8 @@ TEST_CASE("ptb task: a search runs both phases and derive; a resumed one equals 
     for (const auto& m : metrics) {
         if (m["phase"] != "epoch") continue;
         ++epochs;
-        for (const char* key : {"train_loss", "train_ppl", "valid_ppl", "test_ppl", "tokens_per_second", "reward",
-                                "controller_entropy"})
+        for (const char* key :
+             {"train_loss", "train_ppl", "valid_ppl", "test_ppl", "tokens_per_second", "reward", "controller_entropy"})
             REQUIRE(m.contains(key));
         REQUIRE(m["valid_ppl"].get<double>() > 1.0);
         REQUIRE(m["reward"].get<double>() > 0.0);

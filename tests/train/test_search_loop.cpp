@@ -69,7 +69,8 @@ TEST_CASE("search loop: both phases run and every run file is written", "[train]
     test::TempDir tmp;
     const CnnData data = test::synthetic_data();
     const SearchRun r = run_search(tmp / "run", 2, false, data);
-    for (const char* f : {"config.json", "metrics.jsonl", "archs.jsonl", "best_arch.txt", "best_arch.json", "derive.json"})
+    for (const char* f :
+         {"config.json", "metrics.jsonl", "archs.jsonl", "best_arch.txt", "best_arch.json", "derive.json"})
         REQUIRE(std::filesystem::exists(tmp / "run" / f));
     REQUIRE(std::filesystem::exists(tmp / "run" / "checkpoints" / "ckpt-2.bin"));
     const auto metrics = read_json_lines(tmp / "run" / "metrics.jsonl");
@@ -100,7 +101,7 @@ TEST_CASE("search loop: an interrupted search resumed from its checkpoint equals
     test::TempDir tmp;
     const CnnData data = test::synthetic_data();
     const SearchRun whole = run_search(tmp / "whole", 3, false, data);
-    run_search(tmp / "parts", 1, false, data);                 // "interrupted" after epoch 1
+    run_search(tmp / "parts", 1, false, data);  // "interrupted" after epoch 1
     const SearchRun resumed = run_search(tmp / "parts", 3, true, data);
     REQUIRE(resumed.log.find("resuming from") != std::string::npos);
     REQUIRE(resumed.weights == whole.weights);
@@ -127,4 +128,3 @@ TEST_CASE("search loop: a damaged newest checkpoint is detected and the previous
     REQUIRE(resumed.weights == whole.weights);
     REQUIRE(resumed.best_arch == whole.best_arch);
 }
-

@@ -86,10 +86,9 @@ std::string BlockRunner::deadlock_message() const {
         const unsigned int missing = static_cast<unsigned int>(__builtin_ctz(p.mask & ~p.arrived));
         const unsigned int waiting = static_cast<unsigned int>(__builtin_ctz(p.arrived));
         const unsigned int base = p.warp * kWarpSize;
-        return prefix(&threads_[base + waiting]) + collective_name(p.op) + " at " + describe_site(p.where) +
-               " (warp " + std::to_string(p.warp) + ", mask " + describe_mask(p.mask) +
-               ") never completes: lane " + std::to_string(missing) + ", " + describe_thread(base + missing) +
-               ", " + describe_wait(base + missing);
+        return prefix(&threads_[base + waiting]) + collective_name(p.op) + " at " + describe_site(p.where) + " (warp " +
+               std::to_string(p.warp) + ", mask " + describe_mask(p.mask) + ") never completes: lane " +
+               std::to_string(missing) + ", " + describe_thread(base + missing) + ", " + describe_wait(base + missing);
     }
     // Otherwise every live thread waits at a block barrier, but not at one barrier all reach.
     const EmulatedThread* first = nullptr;

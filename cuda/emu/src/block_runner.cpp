@@ -114,9 +114,7 @@ void BlockRunner::thread_main(void* thread) noexcept {
     } catch (const std::exception& e) {
         what = e.what();
         failure = what.c_str();
-    } catch (...) {
-        failure = "the kernel threw an exception that is not a std::exception";
-    }
+    } catch (...) { failure = "the kernel threw an exception that is not a std::exception"; }
     if (failure != nullptr && block.failed_thread_ == nullptr) {
         block.failed_thread_ = &t;
         block.failure_ = failure;
@@ -131,8 +129,7 @@ void BlockRunner::wait(unsigned int thread) {
     if (aborting_) throw BlockAborted{};
 }
 
-int BlockRunner::block_barrier(unsigned int thread, detail::BarrierKind kind, int predicate,
-                               SourceSite where) {
+int BlockRunner::block_barrier(unsigned int thread, detail::BarrierKind kind, int predicate, SourceSite where) {
     EmulatedThread& t = threads_[thread];
     t.state = EmulatedThread::State::at_block_barrier;
     t.barrier_kind = kind;

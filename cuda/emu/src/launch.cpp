@@ -113,13 +113,9 @@ cudaError_t run_launch(const KernelLaunch& launch) {
                 if (block >= blocks) break;
                 runner.run(block);
             }
-        } catch (const KernelFailure& e) {
-            failure.record(block, e.what());
-        } catch (const std::bad_alloc&) {
+        } catch (const KernelFailure& e) { failure.record(block, e.what()); } catch (const std::bad_alloc&) {
             failure.record(block, kernel + ": out of memory in the SIMT emulator");
-        } catch (const std::exception& e) {
-            failure.record(block, kernel + ": SIMT emulator error: " + e.what());
-        }
+        } catch (const std::exception& e) { failure.record(block, kernel + ": SIMT emulator error: " + e.what()); }
     };
     const auto workers = static_cast<std::uint64_t>(plan.options.worker_threads);
     const auto threads = static_cast<int>(std::min(blocks, workers));

@@ -33,8 +33,8 @@ Options options_from_environment() {
     const unsigned int hardware = std::thread::hardware_concurrency();
     const std::uint64_t workers = environment_number("ENAS_EMU_THREADS", hardware > 0 ? hardware : 1);
     options.worker_threads = static_cast<int>(std::clamp<std::uint64_t>(workers, 1, 256));
-    options.fiber_stack_bytes =
-        std::max<std::size_t>(environment_number("ENAS_EMU_STACK_KB", kDefaultStackBytes / 1024) * 1024, kMinStackBytes);
+    options.fiber_stack_bytes = std::max<std::size_t>(
+        environment_number("ENAS_EMU_STACK_KB", kDefaultStackBytes / 1024) * 1024, kMinStackBytes);
     return options;
 }
 
@@ -53,7 +53,8 @@ Options options() {
 }
 
 void set_options(const Options& options) {
-    check(options.worker_threads >= 1, "SIMT emulator: worker_threads must be at least 1, got ", options.worker_threads);
+    check(options.worker_threads >= 1, "SIMT emulator: worker_threads must be at least 1, got ",
+          options.worker_threads);
     check(options.fiber_stack_bytes >= kMinStackBytes, "SIMT emulator: fiber_stack_bytes must be at least ",
           kMinStackBytes, ", got ", options.fiber_stack_bytes);
     std::lock_guard<std::mutex> lock(options_mutex);

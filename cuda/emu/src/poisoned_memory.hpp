@@ -12,12 +12,12 @@ namespace enas::emu {
 inline constexpr unsigned char kPoisonByte = 0xFF;
 
 inline void* allocate_poisoned(std::size_t bytes, std::size_t alignment) {
-    void* p = ::operator new(bytes, std::align_val_t{alignment});
+    void* p = ::operator new (bytes, std::align_val_t{alignment});
     std::memset(p, kPoisonByte, bytes);
     return p;
 }
 
-inline void release_aligned(void* p, std::size_t alignment) { ::operator delete(p, std::align_val_t{alignment}); }
+inline void release_aligned(void* p, std::size_t alignment) { ::operator delete (p, std::align_val_t{alignment}); }
 
 /// An owned poisoned block.
 class PoisonedBuffer {

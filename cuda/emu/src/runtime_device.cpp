@@ -68,8 +68,8 @@ cudaError_t invalid_event(const char* call, cudaEvent_t event) {
                         std::string(call) + ": event " + describe_pointer(event) + " was not created or was destroyed");
 }
 cudaError_t invalid_stream(const char* call, cudaStream_t stream) {
-    return report_error(cudaErrorInvalidResourceHandle,
-                        std::string(call) + ": stream " + describe_pointer(stream) + " was not created or was destroyed");
+    return report_error(cudaErrorInvalidResourceHandle, std::string(call) + ": stream " + describe_pointer(stream) +
+                                                            " was not created or was destroyed");
 }
 
 }  // namespace
@@ -89,7 +89,8 @@ std::string describe_pointer(const void* p) {
 std::string last_error_detail() { return last_error.detail; }
 
 bool stream_is_valid(cudaStream_t stream) {
-    return stream == nullptr || stream == cudaStreamLegacy || stream == cudaStreamPerThread || streams().contains(stream);
+    return stream == nullptr || stream == cudaStreamLegacy || stream == cudaStreamPerThread ||
+           streams().contains(stream);
 }
 
 }  // namespace enas::emu
@@ -162,7 +163,8 @@ cudaError_t cudaStreamDestroy(cudaStream_t stream) {
 }
 
 cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
-    return enas::emu::stream_is_valid(stream) ? cudaSuccess : enas::emu::invalid_stream("cudaStreamSynchronize", stream);
+    return enas::emu::stream_is_valid(stream) ? cudaSuccess
+                                              : enas::emu::invalid_stream("cudaStreamSynchronize", stream);
 }
 cudaError_t cudaStreamQuery(cudaStream_t stream) {
     return enas::emu::stream_is_valid(stream) ? cudaSuccess : enas::emu::invalid_stream("cudaStreamQuery", stream);
@@ -210,7 +212,8 @@ cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end) 
 }
 
 cudaError_t cudaEventDestroy(cudaEvent_t event) {
-    if (event == nullptr || !enas::emu::events().remove(event)) return enas::emu::invalid_event("cudaEventDestroy", event);
+    if (event == nullptr || !enas::emu::events().remove(event))
+        return enas::emu::invalid_event("cudaEventDestroy", event);
     delete event;
     return cudaSuccess;
 }
@@ -229,8 +232,8 @@ cudaError_t cudaGetDevice(int* device) {
 }
 cudaError_t cudaSetDevice(int device) {
     if (device != 0)
-        return report_error(cudaErrorInvalidDevice, "cudaSetDevice(" + std::to_string(device) +
-                                                        "): the SIMT emulator has one device, 0");
+        return report_error(cudaErrorInvalidDevice,
+                            "cudaSetDevice(" + std::to_string(device) + "): the SIMT emulator has one device, 0");
     return cudaSuccess;
 }
 
@@ -242,7 +245,8 @@ cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int device) {
     using namespace enas::emu;
     *prop = cudaDeviceProp{};
     std::snprintf(prop->name, sizeof prop->name, "enas SIMT emulator (CPU)");
-    prop->totalGlobalMem = static_cast<std::size_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+    prop->totalGlobalMem =
+        static_cast<std::size_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
     prop->sharedMemPerBlock = kSharedMemoryPerBlock;
     prop->regsPerBlock = 65536;
     prop->warpSize = kWarpSize;

@@ -99,8 +99,8 @@ std::string memcpy_problem(const char* call, void* dst, const void* src, std::si
 cudaError_t copy(const char* call, void* dst, const void* src, std::size_t bytes, cudaMemcpyKind kind,
                  cudaStream_t stream) {
     if (kind < cudaMemcpyHostToHost || kind > cudaMemcpyDefault)
-        return report_error(cudaErrorInvalidMemcpyDirection, std::string(call) + ": invalid cudaMemcpyKind " +
-                                                                 std::to_string(static_cast<int>(kind)));
+        return report_error(cudaErrorInvalidMemcpyDirection,
+                            std::string(call) + ": invalid cudaMemcpyKind " + std::to_string(static_cast<int>(kind)));
     if (!stream_is_valid(stream))
         return report_error(cudaErrorInvalidResourceHandle, std::string(call) + ": invalid stream");
     if (bytes == 0) return cudaSuccess;
@@ -139,8 +139,9 @@ cudaError_t allocate(const char* call, AllocationRegistry& registry, void** ptr,
 cudaError_t release(const char* call, AllocationRegistry& registry, void* ptr) {
     if (ptr == nullptr) return cudaSuccess;
     if (!registry.remove(ptr)) {
-        return report_error(cudaErrorInvalidValue, std::string(call) + "(" + describe_pointer(ptr) +
-                                                       "): not a live allocation (freed twice, or never allocated here)");
+        return report_error(cudaErrorInvalidValue,
+                            std::string(call) + "(" + describe_pointer(ptr) +
+                                "): not a live allocation (freed twice, or never allocated here)");
     }
     release_aligned(ptr, kDeviceAlignment);
     return cudaSuccess;
@@ -176,7 +177,8 @@ cudaError_t cudaMemsetAsync(void* dev_ptr, int value, std::size_t bytes, cudaStr
 cudaError_t cudaMemGetInfo(std::size_t* free_bytes, std::size_t* total_bytes) {
     if (free_bytes == nullptr || total_bytes == nullptr)
         return report_error(cudaErrorInvalidValue, "cudaMemGetInfo: null output pointer");
-    const auto total = static_cast<std::size_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+    const auto total =
+        static_cast<std::size_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
     const std::size_t used = enas::emu::device_allocations().bytes_in_use();
     *total_bytes = total;
     *free_bytes = used < total ? total - used : 0;

@@ -15,9 +15,9 @@
 namespace enas {
 
 struct GradCheckOptions {
-    double eps = 1e-6;    ///< finite-difference step
-    double atol = 1e-6;   ///< absolute tolerance
-    double rtol = 1e-5;   ///< relative tolerance (of the larger of the two values)
+    double eps = 1e-6;           ///< finite-difference step
+    double atol = 1e-6;          ///< absolute tolerance
+    double rtol = 1e-5;          ///< relative tolerance (of the larger of the two values)
     std::uint64_t seed = 12345;  ///< seeds the output weights and the context RNG
 };
 
@@ -25,10 +25,10 @@ struct GradCheckResult {
     bool ok = true;
     double max_abs_error = 0;
     double max_rel_error = 0;
-    std::size_t worst_input = 0;     ///< index into the inputs of the worst element
-    std::int64_t worst_element = -1;  ///< flat index of the worst element
+    std::size_t worst_input = 0;       ///< index into the inputs of the worst element
+    std::int64_t worst_element = -1;   ///< flat index of the worst element
     double analytic = 0, numeric = 0;  ///< the two values at the worst element
-    std::string message;              ///< a one-line report
+    std::string message;               ///< a one-line report
 };
 
 /// Checks the gradients of `f(tape) -> Var<double, Cpu>` with respect to `inputs`.
@@ -62,7 +62,8 @@ GradCheckResult grad_check(F&& f, std::vector<Var<double, Cpu>> inputs, const Gr
         if (!in.requires_grad()) continue;
         check<StateError>(in.value().is_contiguous(), "grad_check: input ", k, " must be contiguous");
         const std::vector<double> analytic =
-            in.has_grad() ? in.grad().to_vector() : std::vector<double>(static_cast<std::size_t>(in.value().numel()), 0.0);
+            in.has_grad() ? in.grad().to_vector()
+                          : std::vector<double>(static_cast<std::size_t>(in.value().numel()), 0.0);
         double* x = in.value().data();
         for (std::int64_t i = 0; i < in.value().numel(); ++i) {
             const double saved = x[i];

@@ -43,8 +43,9 @@ public:
     template <Scalar T>
     void record(const Var<T, D>& out, BackwardFn fn) {
         if (!out.requires_grad()) return;
-        check<StateError>(!consumed_, "recording on a tape after backward() without clear(): call tape.clear() "
-                                      "to start the next step");
+        check<StateError>(!consumed_,
+                          "recording on a tape after backward() without clear(): call tape.clear() "
+                          "to start the next step");
         nodes_.push_back(std::move(fn));
     }
 
@@ -63,13 +64,15 @@ public:
     void backward(Var<T, D>& out, const Tensor<T, D>& grad_out) {
         auto& s = out.state();
         check<StateError>(s.tape == this, "backward: the output was not recorded on this tape");
-        check<StateError>(s.generation == generation_, "backward through a cleared tape: the output was recorded at "
-                          "generation ", s.generation, " but the tape was cleared and is at generation ",
-                          generation_);
-        check<StateError>(!consumed_, "backward called a second time on the same recording (generation ",
-                          generation_, "); record the step again after tape.clear()");
-        check<StateError>(s.requires_grad, "backward: the output does not require a gradient (no input requires "
-                                           "one, or it was computed in a NoGrad scope)");
+        check<StateError>(s.generation == generation_,
+                          "backward through a cleared tape: the output was recorded at "
+                          "generation ",
+                          s.generation, " but the tape was cleared and is at generation ", generation_);
+        check<StateError>(!consumed_, "backward called a second time on the same recording (generation ", generation_,
+                          "); record the step again after tape.clear()");
+        check<StateError>(s.requires_grad,
+                          "backward: the output does not require a gradient (no input requires "
+                          "one, or it was computed in a NoGrad scope)");
         check<ShapeError>(grad_out.shape() == s.value.shape(), "backward: output gradient shape ",
                           grad_out.shape().str(), " does not match output shape ", s.value.shape().str());
         consumed_ = true;

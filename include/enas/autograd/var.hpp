@@ -54,7 +54,7 @@ private:
         Tensor<T, D> value;
         Tensor<T, D> grad;
         bool requires_grad = false;
-        const void* tape = nullptr;   // the tape that recorded the op producing this Var
+        const void* tape = nullptr;    // the tape that recorded the op producing this Var
         std::uint64_t generation = 0;  // that tape's generation at the time
     };
     State& state() const {

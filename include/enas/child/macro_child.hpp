@@ -60,10 +60,12 @@ public:
                const search::MacroArch* final_arch = nullptr)
         : config_(config) {
         check<ValueError>(config.num_layers >= 1, "macro child: num_layers must be >= 1, got ", config.num_layers);
-        check<ValueError>(config.filters >= 2 && config.filters % 2 == 0, "macro child: filters must be even and >= 2 "
-                          "(factorized reductions split them in two), got ", config.filters);
-        check<ValueError>(config.keep_prob > 0 && config.keep_prob <= 1, "macro child: keep_prob must be in (0, 1], got ",
-                          config.keep_prob);
+        check<ValueError>(config.filters >= 2 && config.filters % 2 == 0,
+                          "macro child: filters must be even and >= 2 "
+                          "(factorized reductions split them in two), got ",
+                          config.filters);
+        check<ValueError>(config.keep_prob > 0 && config.keep_prob <= 1,
+                          "macro child: keep_prob must be in (0, 1], got ", config.keep_prob);
         if (final_mode()) {
             check<ValueError>(final_arch != nullptr, "macro child: final mode needs an architecture");
             check<ValueError>(final_arch->num_layers() == config.num_layers, "macro child: the architecture has ",
@@ -115,26 +117,22 @@ public:
     bool final_mode() const { return config_.mode == search::ChildMode::final; }
 
 private:
-    struct Branch {                 // one (layer, op) of the search supernet
-        nn::ConvBn input;           // 1x1 conv C -> F, BN, (ReLU applied in forward)
-        nn::ConvBn conv;            // ops 0, 2: k x k conv F -> F, BN (eps 1e-3)
-        nn::SeparableConvBn sep;    // ops 1, 3
+    struct Branch {               // one (layer, op) of the search supernet
+        nn::ConvBn input;         // 1x1 conv C -> F, BN, (ReLU applied in forward)
+        nn::ConvBn conv;          // ops 0, 2: k x k conv F -> F, BN (eps 1e-3)
+        nn::SeparableConvBn sep;  // ops 1, 3
     };
     struct FinalLayer {
-        nn::ConvBn input, conv;     // pre-activation 1x1 then k x k (or pools after input)
+        nn::ConvBn input, conv;  // pre-activation 1x1 then k x k (or pools after input)
         nn::SeparableConvBn sep;
-        nn::ConvBn skip;            // ReLU -> 1x1 ((n_skip + 1) F -> F) -> BN, layers l > 0
+        nn::ConvBn skip;  // ReLU -> 1x1 ((n_skip + 1) F -> F) -> BN, layers l > 0
     };
 
     static int kernel_of(search::MacroOp op) {
         return op == search::MacroOp::conv5 || op == search::MacroOp::sep5 ? 5 : 3;
     }
-    static bool is_pool(search::MacroOp op) {
-        return op == search::MacroOp::avgpool || op == search::MacroOp::maxpool;
-    }
-    static bool is_separable(search::MacroOp op) {
-        return op == search::MacroOp::sep3 || op == search::MacroOp::sep5;
-    }
+    static bool is_pool(search::MacroOp op) { return op == search::MacroOp::avgpool || op == search::MacroOp::maxpool; }
+    static bool is_separable(search::MacroOp op) { return op == search::MacroOp::sep3 || op == search::MacroOp::sep5; }
 
     void build() {
         const std::int64_t f = config_.filters;
@@ -157,13 +155,15 @@ private:
                         b.sep = nn::add_separable_conv_bn(arena_, bname + "/out_sep", width, width, kernel_of(mop), 1,
                                                           true, 1e-3, false);
                     else if (!is_pool(mop))
-                        b.conv = nn::add_conv_bn(arena_, bname + "/out_conv", width, width, kernel_of(mop), false, 1,
-                                                 1e-3);
+                        b.conv =
+                            nn::add_conv_bn(arena_, bname + "/out_conv", width, width, kernel_of(mop), false, 1, 1e-3);
                     branches.push_back(b);
                 }
                 branches_.push_back(std::move(branches));
-                if (l > 0) skip_bn_.push_back(nn::add_batch_norm(arena_, name + "/skip/bn", width));
-                else skip_bn_.push_back(nn::BatchNormIds{});
+                if (l > 0)
+                    skip_bn_.push_back(nn::add_batch_norm(arena_, name + "/skip/bn", width));
+                else
+                    skip_bn_.push_back(nn::BatchNormIds{});
             }
             if (pool_index < pools.size() && pools[pool_index] == l) {
                 const std::int64_t out = final_mode() ? 2 * width : width;
@@ -190,8 +190,7 @@ private:
         else if (!is_pool(op))
             fl.conv = nn::add_conv_bn(arena_, name + "/conv_" + std::to_string(kernel_of(op)), width, width,
                                       kernel_of(op), true);
-        if (l > 0)
-            fl.skip = nn::add_conv_bn(arena_, name + "/skip", width, (layer.skip_count() + 1) * width, 1, true);
+        if (l > 0) fl.skip = nn::add_conv_bn(arena_, name + "/skip", width, (layer.skip_count() + 1) * width, 1, true);
         final_layers_.push_back(fl);
     }
 
@@ -205,7 +204,8 @@ private:
 
     Var<float, D> search_layer(nn::ForwardPass<D>& f, int l, const std::vector<Var<float, D>>& entries,
                                const search::MacroLayer& layer) {
-        const auto op = config_.authors_last_branch ? static_cast<search::MacroOp>(search::kMacroOpCount - 1) : layer.op;
+        const auto op =
+            config_.authors_last_branch ? static_cast<search::MacroOp>(search::kMacroOpCount - 1) : layer.op;
         const Branch& b = branches_[static_cast<std::size_t>(l)][static_cast<std::size_t>(op)];
         Var<float, D> x = ops::relu(f.tape, nn::conv_bn(f, entries.back(), b.input));
         if (is_pool(op)) {

@@ -95,7 +95,8 @@ SearchCell add_search_cell(nn::ParameterArena<D>& arena, const std::string& name
                                               "/from_" + std::to_string(j) + "/sep_" + std::to_string(k) + "/stack_" +
                                               std::to_string(s);
                         nn::SeparableConvBn sep;
-                        const auto dw_init = authors_bank_init ? nn::Init::he_normal(inputs) : nn::Init::he_normal(k * k);
+                        const auto dw_init =
+                            authors_bank_init ? nn::Init::he_normal(inputs) : nn::Init::he_normal(k * k);
                         const auto pw_init = authors_bank_init ? nn::Init::he_normal(inputs) : nn::Init::he_normal(f);
                         sep.depthwise = arena.add(p + "/w_depth", Shape{f, 1, k, k}, dw_init);
                         sep.pointwise = arena.add(p + "/w_point", Shape{f, f, 1, 1}, pw_init);
@@ -108,8 +109,9 @@ SearchCell add_search_cell(nn::ParameterArena<D>& arena, const std::string& name
         }
     }
     for (int j = 0; j < num_nodes + 2; ++j)
-        cell.out_blocks.push_back(arena.add(name + "/final_conv/from_" + std::to_string(j), Shape{f, f, 1, 1},
-                                            authors_bank_init ? nn::Init::he_normal(num_nodes + 2) : nn::Init::he_normal(f)));
+        cell.out_blocks.push_back(
+            arena.add(name + "/final_conv/from_" + std::to_string(j), Shape{f, f, 1, 1},
+                      authors_bank_init ? nn::Init::he_normal(num_nodes + 2) : nn::Init::he_normal(f)));
     cell.out_bn = nn::add_batch_norm(arena, name + "/final_conv/bn", f);
     return cell;
 }
@@ -151,8 +153,8 @@ Var<float, D> search_cell(nn::ForwardPass<D>& f, const SearchCell& cell, const s
 // Fixed-architecture mode (`_fixed_layer`, `_fixed_combine`).
 
 struct FixedSlot {
-    SepStack sep;                  ///< sep3 / sep5: the first conv carries the stride
-    nn::FactorizedReduction fr;    ///< identity with stride 2
+    SepStack sep;                ///< sep3 / sep5: the first conv carries the stride
+    nn::FactorizedReduction fr;  ///< identity with stride 2
 };
 
 struct FixedCell {
@@ -182,9 +184,9 @@ FixedCell add_fixed_cell(nn::ParameterArena<D>& arena, const std::string& name, 
             if (op == search::MicroOp::sep3 || op == search::MicroOp::sep5) {
                 const int k = op == search::MicroOp::sep3 ? 3 : 5;
                 for (int c = 0; c < 2; ++c)
-                    slots[static_cast<std::size_t>(slot)].sep[static_cast<std::size_t>(c)] =
-                        nn::add_separable_conv_bn(arena, p + "/sep_" + std::to_string(k) + "/stack_" + std::to_string(c),
-                                                  f, f, k, c == 0 ? s : 1);
+                    slots[static_cast<std::size_t>(slot)].sep[static_cast<std::size_t>(c)] = nn::add_separable_conv_bn(
+                        arena, p + "/sep_" + std::to_string(k) + "/stack_" + std::to_string(c), f, f, k,
+                        c == 0 ? s : 1);
             } else if (op == search::MicroOp::identity && s == 2) {
                 slots[static_cast<std::size_t>(slot)].fr = nn::add_factorized_reduction(arena, p + "/reduce", f, f);
             }
@@ -237,8 +239,9 @@ Var<float, D> fixed_cell(nn::ForwardPass<D>& f, const FixedCell& cell, const sea
     std::vector<Var<float, D>> parts;
     for (int j : arc.loose_ends()) {
         auto it = cell.combine.find(j);
-        parts.push_back(it == cell.combine.end() ? h[static_cast<std::size_t>(j)]
-                                                 : nn::factorized_reduction(f, h[static_cast<std::size_t>(j)], it->second));
+        parts.push_back(it == cell.combine.end()
+                            ? h[static_cast<std::size_t>(j)]
+                            : nn::factorized_reduction(f, h[static_cast<std::size_t>(j)], it->second));
     }
     return parts.size() == 1 ? parts[0] : ops::concat(f.tape, parts);
 }

@@ -25,12 +25,12 @@ struct MicroChildConfig {
     int image_channels = 3;
     int image_size = 32;  ///< square inputs of this size (the aux head's last conv depends on it)
     int num_classes = 10;
-    double keep_prob = 0.9;              ///< dropout before the classifier
-    bool aux_head = true;                ///< auxiliary head after the second reduction (training only)
-    double aux_weight = 0.4;             ///< total loss = CE + aux_weight * CE(aux)
-    bool train_aux_head = true;          ///< false: the authors' frozen head (quirk §9 #7)
-    double drop_path_keep_prob = 0.6;    ///< final mode only; 1 disables drop-path
-    bool authors_bank_init = false;      ///< search banks' fan-in = number of inputs (quirk §9 #10)
+    double keep_prob = 0.9;            ///< dropout before the classifier
+    bool aux_head = true;              ///< auxiliary head after the second reduction (training only)
+    double aux_weight = 0.4;           ///< total loss = CE + aux_weight * CE(aux)
+    bool train_aux_head = true;        ///< false: the authors' frozen head (quirk §9 #7)
+    double drop_path_keep_prob = 0.6;  ///< final mode only; 1 disables drop-path
+    bool authors_bank_init = false;    ///< search banks' fan-in = number of inputs (quirk §9 #10)
     /// Search mode: evaluate like the authors (batch statistics and dropout on reward, valid and
     /// test passes, quirk §9 #8); false: running statistics and no dropout where possible.
     bool authors_search_eval = true;
@@ -54,10 +54,14 @@ public:
     MicroChild(Context<D>& ctx, const MicroChildConfig& config, std::uint64_t seed,
                const search::MicroArch* final_arch = nullptr)
         : config_(config) {
-        check<ValueError>(config.num_layers >= 0 && config.num_nodes >= 1, "micro child: num_layers must be >= 0 and "
-                          "num_nodes >= 1, got ", config.num_layers, " and ", config.num_nodes);
-        check<ValueError>(config.filters >= 2 && config.filters % 2 == 0, "micro child: filters must be even and >= 2, "
-                          "got ", config.filters);
+        check<ValueError>(config.num_layers >= 0 && config.num_nodes >= 1,
+                          "micro child: num_layers must be >= 0 and "
+                          "num_nodes >= 1, got ",
+                          config.num_layers, " and ", config.num_nodes);
+        check<ValueError>(config.filters >= 2 && config.filters % 2 == 0,
+                          "micro child: filters must be even and >= 2, "
+                          "got ",
+                          config.filters);
         check<ValueError>(config.keep_prob > 0 && config.keep_prob <= 1 && config.drop_path_keep_prob > 0 &&
                               config.drop_path_keep_prob <= 1,
                           "micro child: keep_prob and drop_path_keep_prob must be in (0, 1], got ", config.keep_prob,
@@ -91,9 +95,8 @@ public:
             const bool reduction = is_reduction(c);
             const search::Cell& arc = arch.cell(reduction ? search::CellKind::reduction : search::CellKind::normal);
             if (final_mode()) {
-                const double keep = f.training ? micro::drop_path_keep(config_.drop_path_keep_prob, c, num_cells(),
-                                                                       progress_)
-                                               : 1.0;
+                const double keep =
+                    f.training ? micro::drop_path_keep(config_.drop_path_keep_prob, c, num_cells(), progress_) : 1.0;
                 Var<float, D> y = micro::fixed_cell(f, fixed_[static_cast<std::size_t>(c)], arc, prev, x, keep);
                 prev = x;
                 x = y;
@@ -153,15 +156,17 @@ private:
             if (reduction) f *= 2;
             micro::Feature out;
             if (final_mode()) {
-                const search::Cell& arc = final_arch_.cell(reduction ? search::CellKind::reduction : search::CellKind::normal);
-                fixed_[static_cast<std::size_t>(c)] = micro::add_fixed_cell(arena_, name, prev, cur, f, arc, reduction ? 2 : 1);
+                const search::Cell& arc =
+                    final_arch_.cell(reduction ? search::CellKind::reduction : search::CellKind::normal);
+                fixed_[static_cast<std::size_t>(c)] =
+                    micro::add_fixed_cell(arena_, name, prev, cur, f, arc, reduction ? 2 : 1);
                 out = {fixed_[static_cast<std::size_t>(c)].out_channels, cur.level + (reduction ? 1 : 0)};
             } else if (reduction) {
                 search_reductions_[static_cast<std::size_t>(c)] =
                     nn::add_factorized_reduction(arena_, name + "/reduce", f, cur.channels);
                 const micro::Feature reduced{f, cur.level + 1};
-                search_[static_cast<std::size_t>(c)] = micro::add_search_cell(
-                    arena_, name, cur, reduced, f, config_.num_nodes, config_.authors_bank_init);
+                search_[static_cast<std::size_t>(c)] =
+                    micro::add_search_cell(arena_, name, cur, reduced, f, config_.num_nodes, config_.authors_bank_init);
                 cur = reduced;
                 out = {f, reduced.level};
             } else {
@@ -183,9 +188,10 @@ private:
 
     void build_aux_head(micro::Feature in) {
         const std::int64_t size = halved(config_.image_size, in.level);
-        check<ValueError>(size >= 5, "micro child: the aux head needs at least 5x5 features after the second "
-                          "reduction, got ", size, "x", size, " (image size ", config_.image_size,
-                          "); disable it with aux_head = false");
+        check<ValueError>(size >= 5,
+                          "micro child: the aux head needs at least 5x5 features after the second "
+                          "reduction, got ",
+                          size, "x", size, " (image size ", config_.image_size, "); disable it with aux_head = false");
         aux_size_ = (size - 5) / 3 + 1;
         const bool t = config_.train_aux_head;
         aux_proj_ = nn::add_conv_bn(arena_, "aux_head/proj", 128, in.channels, 1, false, 1, 1e-5, t);

@@ -21,10 +21,10 @@ enum class EntropyForm {
 /// REINFORCE and optimiser settings shared by every space (reference §2.1).
 struct ReinforceConfig {
     double learning_rate = 1e-3;
-    double baseline_decay = 0.99;   ///< β in b <- b − (1 − β)(b − R); b starts at 0
-    double entropy_weight = 1e-4;   ///< R = reward + entropy_weight · entropy
-    int num_aggregate = 20;         ///< samples whose gradients are averaged into one Adam step
-    int train_steps = 50;           ///< Adam steps per controller phase (used by the search loop)
+    double baseline_decay = 0.99;  ///< β in b <- b − (1 − β)(b − R); b starts at 0
+    double entropy_weight = 1e-4;  ///< R = reward + entropy_weight · entropy
+    int num_aggregate = 20;        ///< samples whose gradients are averaged into one Adam step
+    int train_steps = 50;          ///< Adam steps per controller phase (used by the search loop)
     /// Adam as TF's AdamOptimizer(beta1 = 0, epsilon = 1e-3); no clipping, no L2.
     double adam_beta1 = 0.0;
     double adam_beta2 = 0.999;
@@ -61,14 +61,14 @@ inline void check_shaping(const char* who, double tanh_constant, double temperat
 /// Macro space controller (TF general_controller, search_whole_channels; reference §2.2).
 /// Parameter shapes do not depend on num_layers, so a state transfers between depths.
 struct MacroControllerConfig {
-    int num_layers = 12;          ///< L: tokens = L(L+1)/2
-    int num_ops = 6;              ///< conv3, sep3, conv5, sep5, avgpool, maxpool
-    int hidden_size = 64;         ///< LSTM size (1 layer)
-    double tanh_constant = 1.5;   ///< C in C·tanh(logits), for ops and skips
-    double temperature = 0.0;     ///< 0: none (the CIFAR scripts set none)
-    double skip_target = 0.4;     ///< ρ of the skip KL penalty
-    double skip_weight = 0.8;     ///< weight of the mean skip KL added to the loss (0: off)
-    double init_range = 0.1;      ///< weights ~ U[−init_range, init_range]
+    int num_layers = 12;         ///< L: tokens = L(L+1)/2
+    int num_ops = 6;             ///< conv3, sep3, conv5, sep5, avgpool, maxpool
+    int hidden_size = 64;        ///< LSTM size (1 layer)
+    double tanh_constant = 1.5;  ///< C in C·tanh(logits), for ops and skips
+    double temperature = 0.0;    ///< 0: none (the CIFAR scripts set none)
+    double skip_target = 0.4;    ///< ρ of the skip KL penalty
+    double skip_weight = 0.8;    ///< weight of the mean skip KL added to the loss (0: off)
+    double init_range = 0.1;     ///< weights ~ U[−init_range, init_range]
     EntropyForm entropy_form = EntropyForm::SampledAction;
     ReinforceConfig reinforce{1e-3, 0.99, 1e-4, 20, 50};
 
@@ -88,7 +88,8 @@ struct MacroControllerConfig {
         check<ValueError>(num_layers >= 1, who, ": num_layers must be >= 1, got ", num_layers);
         check<ValueError>(num_ops >= 1, who, ": num_ops must be >= 1, got ", num_ops);
         config_detail::check_shaping(who, tanh_constant, temperature, init_range, hidden_size);
-        check<ValueError>(skip_target > 0 && skip_target < 1, who, ": skip_target must be in (0, 1), got ", skip_target);
+        check<ValueError>(skip_target > 0 && skip_target < 1, who, ": skip_target must be in (0, 1), got ",
+                          skip_target);
         check<ValueError>(std::isfinite(skip_weight) && skip_weight >= 0, who, ": skip_weight must be >= 0, got ",
                           skip_weight);
         reinforce.validate(who);
@@ -98,12 +99,12 @@ struct MacroControllerConfig {
 /// Micro space controller (TF micro_controller; reference §2.3): a normal and a reduction cell,
 /// each B nodes of [idx1, op1, idx2, op2]. Parameter shapes do not depend on num_nodes.
 struct MicroControllerConfig {
-    int num_nodes = 5;             ///< B (child_num_cells): tokens = 2 · 4B
-    int num_ops = 5;               ///< sep3, sep5, avg3, max3, identity
+    int num_nodes = 5;  ///< B (child_num_cells): tokens = 2 · 4B
+    int num_ops = 5;    ///< sep3, sep5, avg3, max3, identity
     int hidden_size = 64;
-    double tanh_constant = 1.10;   ///< C for the index attention
-    double op_tanh_reduce = 2.5;   ///< op logits use C / op_tanh_reduce (= 0.44)
-    double temperature = 0.0;      ///< 0: none
+    double tanh_constant = 1.10;  ///< C for the index attention
+    double op_tanh_reduce = 2.5;  ///< op logits use C / op_tanh_reduce (= 0.44)
+    double temperature = 0.0;     ///< 0: none
     double init_range = 0.1;
     /// The learned op bias b_soft starts at [op_bias_init, op_bias_init, 0, ...] (TF: 10). At 10
     /// the tanh saturates, so ops 0 and 1 keep the logit C / op_tanh_reduce and tie for good.
@@ -148,8 +149,8 @@ enum class RnnControllerKind {
 /// Recurrent cell controller. Default-constructed = the LM corrected controller's values.
 struct RnnControllerConfig {
     RnnControllerKind kind = RnnControllerKind::LanguageModel;
-    int num_nodes = 9;              ///< N (LM controller_num_layers = 9; TF original rhn_depth = 12)
-    int num_funcs = 4;              ///< LM: tanh, ReLU, sigmoid, identity; TF original samples 2
+    int num_nodes = 9;  ///< N (LM controller_num_layers = 9; TF original rhn_depth = 12)
+    int num_funcs = 4;  ///< LM: tanh, ReLU, sigmoid, identity; TF original samples 2
     int hidden_size = 64;
     double tanh_constant = 2.25;
     double temperature = 5.0;

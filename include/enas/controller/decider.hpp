@@ -51,9 +51,12 @@ public:
     /// Chooses a bit that is 1 with probability p1.
     int pick_bit(int position, double p1) {
         int bit = 0;
-        if (mode_ == Mode::Forced) bit = forced_[static_cast<std::size_t>(position)];
-        else if (mode_ == Mode::Greedy) bit = p1 > 0.5 ? 1 : 0;
-        else bit = uniform_open_from_word(rng_->next_u32()) <= p1 ? 1 : 0;
+        if (mode_ == Mode::Forced)
+            bit = forced_[static_cast<std::size_t>(position)];
+        else if (mode_ == Mode::Greedy)
+            bit = p1 > 0.5 ? 1 : 0;
+        else
+            bit = uniform_open_from_word(rng_->next_u32()) <= p1 ? 1 : 0;
         out_[static_cast<std::size_t>(position)] = bit;
         return bit;
     }

@@ -65,11 +65,11 @@ inline void categorical_backward(const T* u, const T* p, int n, int chosen, T co
 /// One skip bit from its shaped attention score st: the two-way logits are [−st, +st], so
 /// P(1) = σ(2 st); the KL term uses q = σ(st) (reference §2.2, quirk 11).
 struct SkipBitTerms {
-    double p1;        ///< P(bit = 1) = σ(2 st)
-    double log_p1;    ///< log σ(2 st)
-    double log_p0;    ///< log σ(−2 st)
-    double kl;        ///< Σ_k q_k log(q_k / t_k) with q = [1 − σ(st), σ(st)], t = [1 − ρ, ρ]
-    double dkl_dst;   ///< d kl / d st
+    double p1;       ///< P(bit = 1) = σ(2 st)
+    double log_p1;   ///< log σ(2 st)
+    double log_p0;   ///< log σ(−2 st)
+    double kl;       ///< Σ_k q_k log(q_k / t_k) with q = [1 − σ(st), σ(st)], t = [1 − ρ, ρ]
+    double dkl_dst;  ///< d kl / d st
 };
 
 inline SkipBitTerms skip_bit_terms(double st, double rho) {

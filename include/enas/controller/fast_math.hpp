@@ -71,13 +71,17 @@ inline float fast_tanh(float x) { return fast_tanh(splat(x))[0]; }
 /// The activations of the scalar paths: fast for float, exact for double.
 template <class T>
 inline T act_sigmoid(T x) {
-    if constexpr (std::is_same_v<T, float>) return fast_sigmoid(x);
-    else return T(1) / (T(1) + std::exp(-x));
+    if constexpr (std::is_same_v<T, float>)
+        return fast_sigmoid(x);
+    else
+        return T(1) / (T(1) + std::exp(-x));
 }
 template <class T>
 inline T act_tanh(T x) {
-    if constexpr (std::is_same_v<T, float>) return fast_tanh(x);
-    else return std::tanh(x);
+    if constexpr (std::is_same_v<T, float>)
+        return fast_tanh(x);
+    else
+        return std::tanh(x);
 }
 
 /// Calls f(offset, lanes) over [0, n) in kVectorLanes-lane chunks; the tail chunk is copied through padded

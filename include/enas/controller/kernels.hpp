@@ -62,7 +62,8 @@ inline void lstm_forward(const T* ENAS_RESTRICT xh, const T* ENAS_RESTRICT w, in
 /// dgates [4H] (pre-activation) and accumulates dc_prev += (total dc) · f.
 template <class T>
 inline void lstm_backward_gates(const T* ENAS_RESTRICT saved, const T* ENAS_RESTRICT c_prev, const T* ENAS_RESTRICT gh,
-                                const T* ENAS_RESTRICT gc, int hidden, T* ENAS_RESTRICT dgates, T* ENAS_RESTRICT dc_prev) {
+                                const T* ENAS_RESTRICT gc, int hidden, T* ENAS_RESTRICT dgates,
+                                T* ENAS_RESTRICT dc_prev) {
     const T* ENAS_RESTRICT gi = saved;
     const T* ENAS_RESTRICT gf = saved + hidden;
     const T* ENAS_RESTRICT go = saved + 2 * hidden;
@@ -87,8 +88,8 @@ inline void lstm_backward_gates(const T* ENAS_RESTRICT saved, const T* ENAS_REST
 /// Additive attention scores s_j = Σ_i v[i] · tanh(keys_j[i] + q[i]) for n keys of size H.
 /// Keeps t_j = tanh(keys_j + q) in t [n, H] for the backward.
 template <class T>
-inline void attention_forward(const T* ENAS_RESTRICT q, const T* const* keys, int n, const T* ENAS_RESTRICT v, int hidden,
-                              T* ENAS_RESTRICT t, T* ENAS_RESTRICT s) {
+inline void attention_forward(const T* ENAS_RESTRICT q, const T* const* keys, int n, const T* ENAS_RESTRICT v,
+                              int hidden, T* ENAS_RESTRICT t, T* ENAS_RESTRICT s) {
     for (int j = 0; j < n; ++j) {
         const T* ENAS_RESTRICT k = keys[j];
         T* ENAS_RESTRICT tj = t + static_cast<std::int64_t>(j) * hidden;

@@ -90,14 +90,8 @@ public:
 protected:
     LstmPolicy(SpaceKind space, std::vector<int> cardinalities, int hidden, const ReinforceConfig& reinforce,
                double skip_weight, EntropyForm entropy_form, std::uint64_t seed)
-        : space_(space),
-          cardinalities_(std::move(cardinalities)),
-          reinforce_(reinforce),
-          skip_weight_(skip_weight),
-          entropy_form_(entropy_form),
-          ctx_(seed),
-          rng_(seed),
-          trace_(ctx_, params_, hidden) {
+        : space_(space), cardinalities_(std::move(cardinalities)), reinforce_(reinforce), skip_weight_(skip_weight),
+          entropy_form_(entropy_form), ctx_(seed), rng_(seed), trace_(ctx_, params_, hidden) {
         recorded_tokens_.resize(cardinalities_.size());
     }
 

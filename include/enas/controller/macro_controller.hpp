@@ -36,7 +36,8 @@ public:
         v_attn_ = p.declare("v_attn", Shape{h});
         this->allocate_parameters();
         Rng init = Base::init_rng(seed);
-        for (std::size_t b = 0; b < p.blocks().size(); ++b) p.init_uniform(static_cast<int>(b), init, config.init_range);
+        for (std::size_t b = 0; b < p.blocks().size(); ++b)
+            p.init_uniform(static_cast<int>(b), init, config.init_range);
         anchors_.reserve(static_cast<std::size_t>(config.num_layers));
         keys_.reserve(static_cast<std::size_t>(config.num_layers));
         coefs_.reserve(static_cast<std::size_t>(config.num_layers));
@@ -71,7 +72,9 @@ protected:
                 for (int b : bits_) on += b;
                 // Every anchor takes part (coefficient 0 when off), so each trace has the same size.
                 coefs_.resize(static_cast<std::size_t>(l));
-                for (int j = 0; j < l; ++j) coefs_[static_cast<std::size_t>(j)] = static_cast<T>(bits_[static_cast<std::size_t>(j)]) / static_cast<T>(1 + on);
+                for (int j = 0; j < l; ++j)
+                    coefs_[static_cast<std::size_t>(j)] =
+                        static_cast<T>(bits_[static_cast<std::size_t>(j)]) / static_cast<T>(1 + on);
                 inp = trace.mix(anchors_, coefs_);
             } else {
                 inp = g_emb;

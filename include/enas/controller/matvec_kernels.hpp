@@ -29,7 +29,8 @@ namespace generic {
 
 /// y[o] += Σ_i x[i] · W[i, o]      (W [in, out])
 template <class T>
-ENAS_ALWAYS_INLINE void vec_mat_acc(const T* ENAS_RESTRICT x, int in, const T* ENAS_RESTRICT w, int out, T* ENAS_RESTRICT y) {
+ENAS_ALWAYS_INLINE void vec_mat_acc(const T* ENAS_RESTRICT x, int in, const T* ENAS_RESTRICT w, int out,
+                                    T* ENAS_RESTRICT y) {
     // Column blocks keep the partial sums of a block in registers across the whole reduction.
     constexpr int kBlock = 32;
     int o0 = 0;
@@ -53,7 +54,8 @@ ENAS_ALWAYS_INLINE void vec_mat_acc(const T* ENAS_RESTRICT x, int in, const T* E
 
 /// y[k] += Σ_i x[i] · W[k, i]      (W [out, in]: y = x·Wᵀ)
 template <class T>
-ENAS_ALWAYS_INLINE void vec_mat_t_acc(const T* ENAS_RESTRICT x, int in, const T* ENAS_RESTRICT w, int out, T* ENAS_RESTRICT y) {
+ENAS_ALWAYS_INLINE void vec_mat_t_acc(const T* ENAS_RESTRICT x, int in, const T* ENAS_RESTRICT w, int out,
+                                      T* ENAS_RESTRICT y) {
     for (int k = 0; k < out; ++k) {
         const T* ENAS_RESTRICT row = w + static_cast<std::int64_t>(k) * in;
         T s = 0;
@@ -65,7 +67,8 @@ ENAS_ALWAYS_INLINE void vec_mat_t_acc(const T* ENAS_RESTRICT x, int in, const T*
 
 /// dW[i, o] += x[i] · dy[o]      (W [in, out])
 template <class T>
-ENAS_ALWAYS_INLINE void outer_acc(const T* ENAS_RESTRICT x, int in, const T* ENAS_RESTRICT dy, int out, T* ENAS_RESTRICT dw) {
+ENAS_ALWAYS_INLINE void outer_acc(const T* ENAS_RESTRICT x, int in, const T* ENAS_RESTRICT dy, int out,
+                                  T* ENAS_RESTRICT dw) {
     for (int i = 0; i < in; ++i) {
         const T xi = x[i];
         if (xi == T(0)) continue;  // zero inputs (the zero anchors, the first state) add nothing
@@ -80,7 +83,7 @@ ENAS_ALWAYS_INLINE void outer_acc(const T* ENAS_RESTRICT x, int in, const T* ENA
 /// steps add into it; single-threaded (a BLAS call would start threads for this size).
 template <class T>
 ENAS_ALWAYS_INLINE void outer_sum_acc(const T* ENAS_RESTRICT x, const T* ENAS_RESTRICT dy, int rows, int in, int out,
-                          T* ENAS_RESTRICT dw) {
+                                      T* ENAS_RESTRICT dw) {
     constexpr int kR = 4, kC = 16;
     const int in_main = in / kR * kR, out_main = out / kC * kC;
     for (int i0 = 0; i0 < in_main; i0 += kR) {
@@ -116,7 +119,8 @@ ENAS_ALWAYS_INLINE void outer_sum_acc(const T* ENAS_RESTRICT x, const T* ENAS_RE
 
 /// dx[i] += Σ_o W[i, o] · dy[o]      (W [in, out]: the input gradient of y = x·W)
 template <class T>
-ENAS_ALWAYS_INLINE void mat_vec_acc(const T* ENAS_RESTRICT w, int in, int out, const T* ENAS_RESTRICT dy, T* ENAS_RESTRICT dx) {
+ENAS_ALWAYS_INLINE void mat_vec_acc(const T* ENAS_RESTRICT w, int in, int out, const T* ENAS_RESTRICT dy,
+                                    T* ENAS_RESTRICT dx) {
     // Four rows at a time with lane-wise partial sums: one pass over dy serves four dot products,
     // and the horizontal sums happen once per row instead of being the loop's critical path.
     constexpr int kLanes = 8;
@@ -166,7 +170,8 @@ ENAS_ALWAYS_INLINE void mat_vec_acc(const T* ENAS_RESTRICT w, int in, int out, c
 
 /// dx[i] += Σ_k W[k, i] · dy[k]      (W [out, in]: the input gradient of y = x·Wᵀ)
 template <class T>
-ENAS_ALWAYS_INLINE void mat_t_vec_acc(const T* ENAS_RESTRICT w, int in, int out, const T* ENAS_RESTRICT dy, T* ENAS_RESTRICT dx) {
+ENAS_ALWAYS_INLINE void mat_t_vec_acc(const T* ENAS_RESTRICT w, int in, int out, const T* ENAS_RESTRICT dy,
+                                      T* ENAS_RESTRICT dx) {
     for (int k = 0; k < out; ++k) {
         const T d = dy[k];
         const T* ENAS_RESTRICT row = w + static_cast<std::int64_t>(k) * in;
@@ -194,45 +199,58 @@ ENAS_CONTROLLER_TARGET_CLONES inline void outer_sum_acc_f32(const float* x, cons
 ENAS_CONTROLLER_TARGET_CLONES inline void mat_vec_acc_f32(const float* w, int in, int out, const float* dy, float* dx) {
     generic::mat_vec_acc(w, in, out, dy, dx);
 }
-ENAS_CONTROLLER_TARGET_CLONES inline void mat_t_vec_acc_f32(const float* w, int in, int out, const float* dy, float* dx) {
+ENAS_CONTROLLER_TARGET_CLONES inline void mat_t_vec_acc_f32(const float* w, int in, int out, const float* dy,
+                                                            float* dx) {
     generic::mat_t_vec_acc(w, in, out, dy, dx);
 }
 
 /// y[o] += Σ_i x[i] · W[i, o]      (W [in, out])
 template <class T>
 inline void vec_mat_acc(const T* x, int in, const T* w, int out, T* y) {
-    if constexpr (std::is_same_v<T, float>) vec_mat_acc_f32(x, in, w, out, y);
-    else generic::vec_mat_acc(x, in, w, out, y);
+    if constexpr (std::is_same_v<T, float>)
+        vec_mat_acc_f32(x, in, w, out, y);
+    else
+        generic::vec_mat_acc(x, in, w, out, y);
 }
 /// y[k] += Σ_i x[i] · W[k, i]      (W [out, in]: y = x·Wᵀ)
 template <class T>
 inline void vec_mat_t_acc(const T* x, int in, const T* w, int out, T* y) {
-    if constexpr (std::is_same_v<T, float>) vec_mat_t_acc_f32(x, in, w, out, y);
-    else generic::vec_mat_t_acc(x, in, w, out, y);
+    if constexpr (std::is_same_v<T, float>)
+        vec_mat_t_acc_f32(x, in, w, out, y);
+    else
+        generic::vec_mat_t_acc(x, in, w, out, y);
 }
 /// dW[i, o] += x[i] · dy[o]      (W [in, out])
 template <class T>
 inline void outer_acc(const T* x, int in, const T* dy, int out, T* dw) {
-    if constexpr (std::is_same_v<T, float>) outer_acc_f32(x, in, dy, out, dw);
-    else generic::outer_acc(x, in, dy, out, dw);
+    if constexpr (std::is_same_v<T, float>)
+        outer_acc_f32(x, in, dy, out, dw);
+    else
+        generic::outer_acc(x, in, dy, out, dw);
 }
 /// dW[i, o] += Σ_t x[t, i] · dy[t, o]      (x [rows, in], dy [rows, out])
 template <class T>
 inline void outer_sum_acc(const T* x, const T* dy, int rows, int in, int out, T* dw) {
-    if constexpr (std::is_same_v<T, float>) outer_sum_acc_f32(x, dy, rows, in, out, dw);
-    else generic::outer_sum_acc(x, dy, rows, in, out, dw);
+    if constexpr (std::is_same_v<T, float>)
+        outer_sum_acc_f32(x, dy, rows, in, out, dw);
+    else
+        generic::outer_sum_acc(x, dy, rows, in, out, dw);
 }
 /// dx[i] += Σ_o W[i, o] · dy[o]      (W [in, out])
 template <class T>
 inline void mat_vec_acc(const T* w, int in, int out, const T* dy, T* dx) {
-    if constexpr (std::is_same_v<T, float>) mat_vec_acc_f32(w, in, out, dy, dx);
-    else generic::mat_vec_acc(w, in, out, dy, dx);
+    if constexpr (std::is_same_v<T, float>)
+        mat_vec_acc_f32(w, in, out, dy, dx);
+    else
+        generic::mat_vec_acc(w, in, out, dy, dx);
 }
 /// dx[i] += Σ_k W[k, i] · dy[k]      (W [out, in])
 template <class T>
 inline void mat_t_vec_acc(const T* w, int in, int out, const T* dy, T* dx) {
-    if constexpr (std::is_same_v<T, float>) mat_t_vec_acc_f32(w, in, out, dy, dx);
-    else generic::mat_t_vec_acc(w, in, out, dy, dx);
+    if constexpr (std::is_same_v<T, float>)
+        mat_t_vec_acc_f32(w, in, out, dy, dx);
+    else
+        generic::mat_t_vec_acc(w, in, out, dy, dx);
 }
 
 }  // namespace enas::controller::kernels

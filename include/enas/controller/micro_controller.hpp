@@ -93,7 +93,8 @@ private:
             for (int i = 0; i < 2; ++i) {
                 state = trace.lstm(inp, state, w_lstm_);
                 const Slot query = trace.vec_mat(state.h, hidden, w_attn_2_, hidden);
-                const Slot scores = trace.attention(query, std::span<const Slot>(keys_.data(), static_cast<std::size_t>(layer_id)), v_attn_);
+                const Slot scores = trace.attention(
+                    query, std::span<const Slot>(keys_.data(), static_cast<std::size_t>(layer_id)), v_attn_);
                 const int index = trace.categorical(scores, layer_id, index_shaping, nullptr, decider, at + 2 * i);
                 inp = anchors_[static_cast<std::size_t>(index)];
             }
@@ -110,7 +111,8 @@ private:
     }
 
     MicroControllerConfig config_;
-    int w_lstm_ = -1, g_emb_ = -1, w_emb_ = -1, w_soft_ = -1, b_soft_ = -1, w_attn_1_ = -1, w_attn_2_ = -1, v_attn_ = -1;
+    int w_lstm_ = -1, g_emb_ = -1, w_emb_ = -1, w_soft_ = -1, b_soft_ = -1, w_attn_1_ = -1, w_attn_2_ = -1,
+        v_attn_ = -1;
     std::vector<T> normal_cell_bias_;
     std::vector<Slot> anchors_, keys_;
 };

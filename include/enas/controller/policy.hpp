@@ -23,12 +23,12 @@ enum class SampleMode {
 
 /// One architecture drawn from (or scored by) a policy.
 struct Sample {
-    std::vector<int> tokens;    ///< the architecture in the space's flat order
-    double log_prob = 0;        ///< Σ over decisions of log π(a) (<= 0); the authors' sample_log_prob is −log_prob
-    double entropy = 0;         ///< the space's entropy term (config entropy_form), no gradient; goes into the reward
-    double skip_penalty = 0;    ///< macro: mean over layers 1..L−1 of the skip KL toward ρ (0 elsewhere)
-    int skip_count = 0;         ///< macro: number of skip bits set (0 elsewhere)
-    std::uint64_t id = 0;       ///< identifies the policy's recording of this sample (0: none)
+    std::vector<int> tokens;  ///< the architecture in the space's flat order
+    double log_prob = 0;      ///< Σ over decisions of log π(a) (<= 0); the authors' sample_log_prob is −log_prob
+    double entropy = 0;       ///< the space's entropy term (config entropy_form), no gradient; goes into the reward
+    double skip_penalty = 0;  ///< macro: mean over layers 1..L−1 of the skip KL toward ρ (0 elsewhere)
+    int skip_count = 0;       ///< macro: number of skip bits set (0 elsewhere)
+    std::uint64_t id = 0;     ///< identifies the policy's recording of this sample (0: none)
 };
 
 /// What one REINFORCE update did.

@@ -31,15 +31,16 @@ public:
     using Shaping = kernels::Shaping<T>;
     /// Where one decision's numbers live in the value arena (read them with value()).
     struct Decision {
-        int position;   ///< token position (the first bit's, for a skip layer)
-        int choices;    ///< number of values (skip layer: number of bits)
-        bool skip;      ///< a macro skip layer: raw holds the scores s_j, shaped s̃_j, probs P(bit j = 1)
-        Slot raw;       ///< logits or attention scores before shaping
-        Slot shaped;    ///< after ÷T, C·tanh and the additive constant
-        Slot probs;     ///< the probabilities the decision was drawn from
+        int position;  ///< token position (the first bit's, for a skip layer)
+        int choices;   ///< number of values (skip layer: number of bits)
+        bool skip;     ///< a macro skip layer: raw holds the scores s_j, shaped s̃_j, probs P(bit j = 1)
+        Slot raw;      ///< logits or attention scores before shaping
+        Slot shaped;   ///< after ÷T, C·tanh and the additive constant
+        Slot probs;    ///< the probabilities the decision was drawn from
     };
 
-    PolicyTrace(Context<Cpu>& ctx, ParameterArena<T>& params, int hidden) : ctx_(&ctx), params_(&params), hidden_(hidden) {
+    PolicyTrace(Context<Cpu>& ctx, ParameterArena<T>& params, int hidden)
+        : ctx_(&ctx), params_(&params), hidden_(hidden) {
         ensure_values(static_cast<std::int64_t>(hidden) * 64);
     }
     PolicyTrace(const PolicyTrace&) = delete;
@@ -81,7 +82,8 @@ public:
         const T* src = params_->data(block) + static_cast<std::int64_t>(row) * hidden_;
         T* dst = ptr(out);
         for (int i = 0; i < hidden_; ++i) dst[i] = src[i];
-        push(Op{OpKind::Embed, hidden_, 0, -1, -1, -1, out, param_offset(block) + static_cast<std::int64_t>(row) * hidden_});
+        push(Op{OpKind::Embed, hidden_, 0, -1, -1, -1, out,
+                param_offset(block) + static_cast<std::int64_t>(row) * hidden_});
         return out;
     }
 
@@ -109,10 +111,14 @@ public:
     Slot vec_mat(Slot x, int n_in, int w, int n_out, int bias = -1, bool transpose = false) {
         const Slot out = allocate(n_out);
         T* y = ptr(out);
-        if (bias >= 0) for (int o = 0; o < n_out; ++o) y[o] = params_->data(bias)[o];
-        else for (int o = 0; o < n_out; ++o) y[o] = T(0);
-        if (transpose) kernels::vec_mat_t_acc(ptr(x), n_in, params_->data(w), n_out, y);
-        else kernels::vec_mat_acc(ptr(x), n_in, params_->data(w), n_out, y);
+        if (bias >= 0)
+            for (int o = 0; o < n_out; ++o) y[o] = params_->data(bias)[o];
+        else
+            for (int o = 0; o < n_out; ++o) y[o] = T(0);
+        if (transpose)
+            kernels::vec_mat_t_acc(ptr(x), n_in, params_->data(w), n_out, y);
+        else
+            kernels::vec_mat_acc(ptr(x), n_in, params_->data(w), n_out, y);
         Op op{OpKind::VecMat, n_in, n_out, x, -1, -1, out, param_offset(w), bias >= 0 ? param_offset(bias) : -1};
         op.flag = transpose;
         push(op);

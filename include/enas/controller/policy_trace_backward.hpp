@@ -90,8 +90,8 @@ void PolicyTrace<T>::backward(T logp_coef, T kl_weight) {
                     const kernels::SkipBitTerms terms = kernels::skip_bit_terms(st, static_cast<double>(op.s2));
                     const int bit = slots_[static_cast<std::size_t>(op.list + j)];
                     // d log p(bit) / d st = 2 (bit − σ(2 st)).
-                    const double d_st =
-                        static_cast<double>(logp_coef) * 2.0 * (bit - terms.p1) + static_cast<double>(kl_coef) * terms.dkl_dst;
+                    const double d_st = static_cast<double>(logp_coef) * 2.0 * (bit - terms.p1) +
+                                        static_cast<double>(kl_coef) * terms.dkl_dst;
                     ds[j] += static_cast<T>(d_st) * shaping.derivative(u[j]);
                 }
                 break;

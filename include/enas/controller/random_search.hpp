@@ -34,7 +34,9 @@ public:
     void sample_into(Sample& out, SampleMode mode = SampleMode::Stochastic) override {
         out.tokens.resize(cardinalities_.size());
         for (std::size_t i = 0; i < cardinalities_.size(); ++i)
-            out.tokens[i] = mode == SampleMode::Greedy ? 0 : static_cast<int>(rng_.below(static_cast<std::uint64_t>(cardinalities_[i])));
+            out.tokens[i] = mode == SampleMode::Greedy
+                                ? 0
+                                : static_cast<int>(rng_.below(static_cast<std::uint64_t>(cardinalities_[i])));
         fill_scores(out);
     }
 

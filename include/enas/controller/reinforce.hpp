@@ -18,9 +18,9 @@ namespace enas::controller {
 
 /// Everything REINFORCE carries between samples, besides the weights and Adam moments.
 struct ReinforceState {
-    double baseline = 0;      ///< moving average of R
-    std::int64_t step = 0;    ///< Adam steps applied
-    std::int64_t pending = 0; ///< samples accumulated toward the next step (< num_aggregate)
+    double baseline = 0;       ///< moving average of R
+    std::int64_t step = 0;     ///< Adam steps applied
+    std::int64_t pending = 0;  ///< samples accumulated toward the next step (< num_aggregate)
 };
 
 /// R = task_reward + entropy_weight · entropy.

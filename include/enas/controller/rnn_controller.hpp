@@ -43,7 +43,8 @@ public:
         v_attn_ = p.declare("v_attn", Shape{h});
         this->allocate_parameters();
         Rng init = Base::init_rng(seed);
-        for (std::size_t b = 0; b < p.blocks().size(); ++b) p.init_uniform(static_cast<int>(b), init, config.init_range);
+        for (std::size_t b = 0; b < p.blocks().size(); ++b)
+            p.init_uniform(static_cast<int>(b), init, config.init_range);
         // Distance penalties −(l − j)² / divisor for every l, j < l, laid out row by row.
         const int rows = config.num_nodes + 1;
         penalties_.assign(static_cast<std::size_t>(rows) * static_cast<std::size_t>(rows), T(0));
@@ -83,7 +84,8 @@ protected:
             const int prev_at = original() ? 2 * l - 1 : 2 * (l - 1);
             if (l > 0) {
                 const Slot query = trace.vec_mat(state.h, hidden, w_attn_2_, hidden);
-                const Slot scores = trace.attention(query, std::span<const Slot>(keys_.data(), static_cast<std::size_t>(l)), v_attn_);
+                const Slot scores =
+                    trace.attention(query, std::span<const Slot>(keys_.data(), static_cast<std::size_t>(l)), v_attn_);
                 const T* penalty = config_.distance_penalty > 0 ? penalties_.data() + l * rows : nullptr;
                 const int prev = trace.categorical(scores, l, shaping, penalty, decider, prev_at);
                 const T scale = static_cast<T>(1.0 / (0.1 + (l - prev)));
@@ -95,7 +97,8 @@ protected:
             state = trace.lstm(inp, state, w_lstm_);
             const Slot logits = original() ? trace.vec_mat(state.h, hidden, w_soft_, funcs)
                                            : trace.vec_mat(state.h, hidden, w_emb_, funcs, -1, /*transpose=*/true);
-            const int func = trace.categorical(logits, funcs, shaping, nullptr, decider, original() ? 2 * l : prev_at + 1);
+            const int func =
+                trace.categorical(logits, funcs, shaping, nullptr, decider, original() ? 2 * l : prev_at + 1);
             inp = trace.embed(w_emb_, func);
         }
     }

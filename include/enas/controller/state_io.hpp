@@ -54,7 +54,8 @@ public:
 
 class Reader {
 public:
-    Reader(const std::string& path, const std::vector<char>& bytes, std::size_t end) : path_(path), bytes_(bytes), end_(end) {}
+    Reader(const std::string& path, const std::vector<char>& bytes, std::size_t end)
+        : path_(path), bytes_(bytes), end_(end) {}
     template <class V>
     V get(const char* what) {
         need(sizeof(V), what);
@@ -78,8 +79,8 @@ public:
 private:
     void need(std::size_t n, const char* what) const {
         if (n > end_ - at_)
-            fail("truncated at byte " + std::to_string(at_) + " while reading " + what + " (needs " + std::to_string(n) +
-                 " bytes, " + std::to_string(end_ - at_) + " left)");
+            fail("truncated at byte " + std::to_string(at_) + " while reading " + what + " (needs " +
+                 std::to_string(n) + " bytes, " + std::to_string(end_ - at_) + " left)");
     }
     const std::string& path_;
     const std::vector<char>& bytes_;
@@ -154,9 +155,11 @@ void read_controller_state(std::istream& in, const std::string& path, SpaceKind 
     for (std::uint32_t b = 0; b < num_blocks; ++b) {
         const ParameterBlock& block = params->blocks()[b];
         const std::string name = r.get_string("block name");
-        if (name != block.name) r.fail("parameter block " + std::to_string(b) + " is '" + name + "', expected '" + block.name + "'");
+        if (name != block.name)
+            r.fail("parameter block " + std::to_string(b) + " is '" + name + "', expected '" + block.name + "'");
         const auto rank = r.get<std::uint32_t>("block rank");
-        if (rank > static_cast<std::uint32_t>(Shape::kMaxRank)) r.fail("block '" + name + "' has rank " + std::to_string(rank));
+        if (rank > static_cast<std::uint32_t>(Shape::kMaxRank))
+            r.fail("block '" + name + "' has rank " + std::to_string(rank));
         std::vector<std::int64_t> dims(rank);
         for (auto& d : dims) d = r.get<std::int64_t>("block shape");
         bool same = static_cast<int>(rank) == block.shape.rank();

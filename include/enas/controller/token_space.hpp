@@ -71,9 +71,8 @@ inline void validate_tokens(SpaceKind space, std::span<const int> cardinalities,
     check<ValueError>(tokens.size() == cardinalities.size(), space_name(space), " architecture: expected ",
                       cardinalities.size(), " tokens, got ", tokens.size());
     for (std::size_t i = 0; i < tokens.size(); ++i)
-        check<ValueError>(tokens[i] >= 0 && tokens[i] < cardinalities[i], space_name(space),
-                          " architecture: token ", i, " is ", tokens[i], ", allowed range [0, ", cardinalities[i] - 1,
-                          "]");
+        check<ValueError>(tokens[i] >= 0 && tokens[i] < cardinalities[i], space_name(space), " architecture: token ", i,
+                          " is ", tokens[i], ", allowed range [0, ", cardinalities[i] - 1, "]");
 }
 
 }  // namespace enas::controller

@@ -58,7 +58,7 @@ struct AllocatorStats {
     std::uint64_t reuses = 0;             ///< blocks served from the cache
     std::size_t bytes_in_use = 0;
     std::size_t peak_bytes_in_use = 0;
-    std::size_t bytes_cached = 0;         ///< freed blocks kept for reuse
+    std::size_t bytes_cached = 0;  ///< freed blocks kept for reuse
 };
 
 template <Device D>

@@ -32,10 +32,10 @@ namespace enas {
 
 /// How a field appears on the command line.
 enum class FlagKind {
-    none,       ///< no flag (set by the program or derived from other settings)
-    value,      ///< `--flag VALUE`: the value, when the flag is given, overrides the preset's
-    switch_on,  ///< `--flag` (no value): sets the bool field to true when given
-    switch_off, ///< `--flag` (no value): sets the bool field to false when given (e.g. --no-aux)
+    none,        ///< no flag (set by the program or derived from other settings)
+    value,       ///< `--flag VALUE`: the value, when the flag is given, overrides the preset's
+    switch_on,   ///< `--flag` (no value): sets the bool field to true when given
+    switch_off,  ///< `--flag` (no value): sets the bool field to false when given (e.g. --no-aux)
 };
 
 /// One setting of the configuration struct S, of type T.
@@ -43,7 +43,7 @@ template <class S, class T>
 struct Field {
     using Struct = S;
     using Type = T;
-    const char* key;   ///< JSON key (config.json); nullptr: not part of the JSON form
+    const char* key;  ///< JSON key (config.json); nullptr: not part of the JSON form
     T S::*member;
     const char* flag;  ///< "--name"; nullptr when kind == none
     const char* help;  ///< --help text

@@ -44,25 +44,15 @@ public:
 
     /// The CUDA stream this context's kernels are queued on, as an opaque pointer (a cudaStream_t
     /// in cuda/*.cu); nullptr, the default, is the default stream. The context does not own it.
-    void* stream() const
-        requires(!is_cpu_v<D>)
-    {
-        return stream_;
-    }
-    void set_stream(void* stream)
-        requires(!is_cpu_v<D>)
-    {
-        stream_ = stream;
-    }
+    void* stream() const requires(!is_cpu_v<D>) { return stream_; }
+    void set_stream(void* stream) requires(!is_cpu_v<D>) { stream_ = stream; }
 
     /// Libraries whose handles a Cuda context can own.
     enum class Library { Cublas, Cudnn };
     /// The slot for a library handle (a cublasHandle_t, a cudnnHandle_t) as an opaque owning pointer:
     /// empty until a launcher in cuda/*.cu creates the handle on first use (with its destroy function
     /// as the deleter); it is destroyed with the last copy of the context.
-    std::shared_ptr<void>& library_handle(Library library)
-        requires(!is_cpu_v<D>)
-    {
+    std::shared_ptr<void>& library_handle(Library library) requires(!is_cpu_v<D>) {
         return handles_->slots[static_cast<int>(library)];
     }
 

@@ -26,9 +26,9 @@ inline constexpr bool has_cuda_backend = ENAS_HAS_CUDA != 0;
 
 namespace detail {
 [[noreturn]] inline void throw_no_cuda(const char* what) {
-    throw DeviceError(detail::concat(
-        what, " on the cuda device: this build of enas has no CUDA backend (configure with "
-              "-DENAS_CUDA=ON for a GPU, or -DENAS_CUDA_EMULATION=ON for the CPU emulator)"));
+    throw DeviceError(detail::concat(what,
+                                     " on the cuda device: this build of enas has no CUDA backend (configure with "
+                                     "-DENAS_CUDA=ON for a GPU, or -DENAS_CUDA_EMULATION=ON for the CPU emulator)"));
 }
 }  // namespace detail
 
@@ -41,11 +41,11 @@ namespace detail {
 #else
 #define ENAS_CUDA_BACKEND_CALL(fn, ...) ::enas::detail::throw_no_cuda(#fn)
 #endif
-#define ENAS_BACKEND_CALL(D, fn, ...)                                     \
-    do {                                                                  \
-        if constexpr (::enas::is_cpu_v<D>) {                              \
-            ::enas::cpu::fn(__VA_ARGS__);                                 \
-        } else {                                                          \
-            ENAS_CUDA_BACKEND_CALL(fn, __VA_ARGS__);                      \
-        }                                                                 \
+#define ENAS_BACKEND_CALL(D, fn, ...)                \
+    do {                                             \
+        if constexpr (::enas::is_cpu_v<D>) {         \
+            ::enas::cpu::fn(__VA_ARGS__);            \
+        } else {                                     \
+            ENAS_CUDA_BACKEND_CALL(fn, __VA_ARGS__); \
+        }                                            \
     } while (0)

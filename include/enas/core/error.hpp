@@ -15,19 +15,33 @@ public:
     explicit Error(const std::string& what) : std::runtime_error(what) {}
 };
 /// A tensor has the wrong rank, size or layout for an operation.
-class ShapeError : public Error { using Error::Error; };
+class ShapeError : public Error {
+    using Error::Error;
+};
 /// An argument has a value outside its allowed range (a rate of 1.5, a negative size, ...).
-class ValueError : public Error { using Error::Error; };
+class ValueError : public Error {
+    using Error::Error;
+};
 /// Reading or writing a file failed (missing, unreadable, disk full).
-class IoError : public Error { using Error::Error; };
+class IoError : public Error {
+    using Error::Error;
+};
 /// A file or string is not in the expected format (bad magic, truncated, malformed token).
-class FormatError : public Error { using Error::Error; };
+class FormatError : public Error {
+    using Error::Error;
+};
 /// An object was used in a state that does not allow it (backward through a cleared tape, ...).
-class StateError : public Error { using Error::Error; };
+class StateError : public Error {
+    using Error::Error;
+};
 /// A tensor lives on a device this build or this operation cannot use.
-class DeviceError : public Error { using Error::Error; };
+class DeviceError : public Error {
+    using Error::Error;
+};
 /// A CUDA runtime, cuBLAS or cuDNN call failed.
-class CudaError : public Error { using Error::Error; };
+class CudaError : public Error {
+    using Error::Error;
+};
 
 namespace detail {
 template <class... Parts>

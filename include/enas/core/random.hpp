@@ -51,7 +51,9 @@ ENAS_HD inline std::uint32_t philox_word(std::uint64_t seed, std::uint64_t offse
 ENAS_HD inline float uniform_from_word(std::uint32_t w) { return static_cast<float>(w >> 8) * (1.0f / 16777216.0f); }
 
 /// A double uniform in (0, 1], never exactly zero (safe for log).
-ENAS_HD inline double uniform_open_from_word(std::uint32_t w) { return (static_cast<double>(w) + 1.0) * (1.0 / 4294967296.0); }
+ENAS_HD inline double uniform_open_from_word(std::uint32_t w) {
+    return (static_cast<double>(w) + 1.0) * (1.0 / 4294967296.0);
+}
 
 /// Host-side generator: a seed and a running counter. Kernels reserve a range of counters with
 /// `reserve(n)` and then draw element i as philox_word(seed(), base, i), which is what makes a
@@ -62,7 +64,10 @@ public:
 
     std::uint64_t seed() const { return seed_; }
     std::uint64_t offset() const { return offset_; }
-    void set_state(std::uint64_t seed, std::uint64_t offset) { seed_ = seed; offset_ = offset; }
+    void set_state(std::uint64_t seed, std::uint64_t offset) {
+        seed_ = seed;
+        offset_ = offset;
+    }
 
     /// Reserves counters for `n` words and returns the base offset to pass to philox_word.
     std::uint64_t reserve(std::uint64_t n) {
@@ -79,7 +84,8 @@ public:
     /// Uniform integer in [0, n).
     std::uint64_t below(std::uint64_t n) {
         const std::uint64_t base = reserve(2);
-        const std::uint64_t w = (static_cast<std::uint64_t>(philox_word(seed_, base, 0)) << 32) | philox_word(seed_, base, 1);
+        const std::uint64_t w =
+            (static_cast<std::uint64_t>(philox_word(seed_, base, 0)) << 32) | philox_word(seed_, base, 1);
         return n == 0 ? 0 : w % n;  // bias < n / 2^64: negligible for the sizes used here
     }
     /// Standard normal (Box-Muller).

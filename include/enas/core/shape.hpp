@@ -16,8 +16,8 @@ public:
 
     Shape() = default;
     Shape(std::initializer_list<std::int64_t> dims) {
-        check<ShapeError>(dims.size() <= kMaxRank, "shape of rank ", dims.size(),
-                          " exceeds the maximum rank ", kMaxRank);
+        check<ShapeError>(dims.size() <= kMaxRank, "shape of rank ", dims.size(), " exceeds the maximum rank ",
+                          kMaxRank);
         for (std::int64_t d : dims) push_back(d);
     }
     template <class It>

@@ -24,8 +24,10 @@ public:
     Storage& operator=(const Storage&) = delete;
     ~Storage() {
         if (!ptr_) return;
-        if (pool_) pool_->deallocate(ptr_, granted_);
-        else DeviceMemory<D>::release(ptr_);
+        if (pool_)
+            pool_->deallocate(ptr_, granted_);
+        else
+            DeviceMemory<D>::release(ptr_);
     }
 
     void* data() const { return ptr_; }

@@ -28,17 +28,17 @@ public:
     Tensor() = default;
     /// A fresh contiguous tensor owning its own block (contents uninitialised).
     explicit Tensor(const Shape& shape)
-        : storage_(std::make_shared<Storage<D>>(bytes_for(shape))), shape_(shape), strides_(shape.contiguous_strides()) {}
+        : storage_(std::make_shared<Storage<D>>(bytes_for(shape))), shape_(shape),
+          strides_(shape.contiguous_strides()) {}
     /// A fresh contiguous tensor whose block comes from `pool` (contents uninitialised).
     Tensor(const Shape& shape, std::shared_ptr<CachingAllocator<D>> pool)
-        : storage_(std::make_shared<Storage<D>>(bytes_for(shape), std::move(pool))),
-          shape_(shape),
+        : storage_(std::make_shared<Storage<D>>(bytes_for(shape), std::move(pool))), shape_(shape),
           strides_(shape.contiguous_strides()) {}
 
     /// A CPU tensor holding a copy of `values` (size must equal shape.numel()).
     static Tensor from_vector(const Shape& shape, const std::vector<T>& values) {
-        check<ShapeError>(static_cast<std::int64_t>(values.size()) == shape.numel(), "from_vector: ",
-                          values.size(), " values for shape ", shape.str(), " (", shape.numel(), " elements)");
+        check<ShapeError>(static_cast<std::int64_t>(values.size()) == shape.numel(), "from_vector: ", values.size(),
+                          " values for shape ", shape.str(), " (", shape.numel(), " elements)");
         Tensor t(shape);
         copy_bytes<D, Cpu>(t.data(), values.data(), values.size() * sizeof(T));
         return t;
@@ -72,8 +72,8 @@ public:
     /// The same elements under another shape with the same element count (contiguous only).
     Tensor view(const Shape& shape) const {
         require_defined("view");
-        check<ShapeError>(shape.numel() == numel(), "view: cannot view a tensor of shape ", shape_.str(), " (",
-                          numel(), " elements) as ", shape.str(), " (", shape.numel(), " elements)");
+        check<ShapeError>(shape.numel() == numel(), "view: cannot view a tensor of shape ", shape_.str(), " (", numel(),
+                          " elements) as ", shape.str(), " (", shape.numel(), " elements)");
         check<ShapeError>(is_contiguous(), "view: tensor of shape ", shape_.str(), " is not contiguous");
         Tensor t = *this;
         t.shape_ = shape;
@@ -84,7 +84,8 @@ public:
     /// A strided view of `length` entries of dimension `d` starting at `start`.
     Tensor narrow(int d, std::int64_t start, std::int64_t length) const {
         require_defined("narrow");
-        check<ShapeError>(d >= -rank() && d < rank(), "narrow: dimension ", d, " out of range for shape ", shape_.str());
+        check<ShapeError>(d >= -rank() && d < rank(), "narrow: dimension ", d, " out of range for shape ",
+                          shape_.str());
         const int dd = d < 0 ? d + rank() : d;
         check<ShapeError>(start >= 0 && length >= 0 && start + length <= shape_[dd], "narrow: range [", start, ", ",
                           start + length, ") out of bounds for dimension ", dd, " of shape ", shape_.str());

@@ -63,7 +63,6 @@ void augment_batch(const Tensor<float, Cpu>& in, const AugmentConfig& cfg, std::
 /// uses the draw for (seed, epoch, first_position + k). No heap allocation per image.
 void gather_augmented_batch(const ImageDataset& ds, std::span<const std::int64_t> indices, const ChannelStats& stats,
                             const AugmentConfig& cfg, std::uint64_t seed, std::int64_t epoch,
-                            std::int64_t first_position, Tensor<float, Cpu>& images,
-                            Tensor<std::int32_t, Cpu>& labels);
+                            std::int64_t first_position, Tensor<float, Cpu>& images, Tensor<std::int32_t, Cpu>& labels);
 
 }  // namespace enas::data

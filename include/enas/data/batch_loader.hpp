@@ -53,8 +53,7 @@ std::int64_t batches_per_epoch(std::int64_t n, std::int64_t batch_size, bool dro
 /// Batch (`epoch`, `step`) of `ds` under `options`, computed directly (its own O(n) shuffle).
 /// Tensors come from `pool` when given. The reference for what BatchLoader yields.
 Batch make_training_batch(const ImageDataset& ds, const ChannelStats& stats, const LoaderOptions& options,
-                          std::int64_t epoch, std::int64_t step,
-                          std::shared_ptr<CachingAllocator<Cpu>> pool = nullptr);
+                          std::int64_t epoch, std::int64_t step, std::shared_ptr<CachingAllocator<Cpu>> pool = nullptr);
 
 /// The stream of training batches (epoch, step), (epoch, step + 1), ..., continuing into the
 /// next epochs without end. `ds` must outlive the loader. next() is for one consumer thread.

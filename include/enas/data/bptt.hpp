@@ -22,8 +22,8 @@ struct BpttWindow {
 
 struct BpttOptions {
     std::int64_t bptt = 35;
-    bool random_length = true;     ///< enas_lm's random lengths; false: fixed bptt windows
-    double p_full = 0.95;          ///< probability of the full base length
+    bool random_length = true;  ///< enas_lm's random lengths; false: fixed bptt windows
+    double p_full = 0.95;       ///< probability of the full base length
     double sigma = 5.0;
     std::int64_t max_length = 55;  ///< bptt + 20 in enas_lm
 };
@@ -49,8 +49,8 @@ public:
                                                                  : static_cast<double>(options_.bptt) / 2.0;
             double z = rng_.normal();
             while (std::abs(z) > 2.0) z = rng_.normal();  // TF's truncated normal: redraw beyond 2 sigma
-            length = std::clamp<std::int64_t>(static_cast<std::int64_t>(base + options_.sigma * z), 1,
-                                              options_.max_length);
+            length =
+                std::clamp<std::int64_t>(static_cast<std::int64_t>(base + options_.sigma * z), 1, options_.max_length);
         }
         length = std::min(length, row_length_ - 1 - start);
         const double scale =

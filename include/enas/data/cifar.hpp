@@ -38,7 +38,6 @@ ImageDataset load_cifar100(const std::filesystem::path& path, const std::string&
 /// CIFAR-100; the last one is the label) and labels in [0, num_classes), and appends its
 /// records to `ds` (whose channels/height/width must already be 3/32/32). The checks and
 /// messages of load_cifar10.
-void append_cifar_file(const std::filesystem::path& file, int label_bytes, std::int32_t num_classes,
-                       ImageDataset& ds);
+void append_cifar_file(const std::filesystem::path& file, int label_bytes, std::int32_t num_classes, ImageDataset& ds);
 
 }  // namespace enas::data

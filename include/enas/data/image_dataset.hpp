@@ -11,8 +11,8 @@
 namespace enas::data {
 
 struct ImageDataset {
-    std::string name;                 ///< e.g. "fashion-mnist/train"
-    std::string description;          ///< where it came from, e.g. which files were found
+    std::string name;         ///< e.g. "fashion-mnist/train"
+    std::string description;  ///< where it came from, e.g. which files were found
     std::int64_t channels = 0, height = 0, width = 0;
     std::int32_t num_classes = 0;
     std::vector<std::uint8_t> pixels;  ///< size() * channels * height * width, NCHW order

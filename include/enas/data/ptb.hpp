@@ -24,7 +24,7 @@ enum class VocabOrder { first_seen, frequency };
 
 /// Words and their ids (0 .. size-1).
 struct Vocabulary {
-    std::vector<std::string> words;                ///< words[id]
+    std::vector<std::string> words;  ///< words[id]
     std::unordered_map<std::string, std::int32_t> ids;
 
     std::int32_t size() const { return static_cast<std::int32_t>(words.size()); }

@@ -39,8 +39,8 @@ inline void shuffled_order(std::int64_t n, std::uint64_t seed, std::int64_t epoc
     order.resize(static_cast<std::size_t>(n < 0 ? 0 : n));
     for (std::int64_t i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = i;
     for (std::int64_t i = n - 1; i > 0; --i) {
-        const PhiloxBlock b = data_random(seed, DataStream::kShuffle, static_cast<std::uint64_t>(epoch),
-                                          static_cast<std::uint64_t>(i));
+        const PhiloxBlock b =
+            data_random(seed, DataStream::kShuffle, static_cast<std::uint64_t>(epoch), static_cast<std::uint64_t>(i));
         const auto j = static_cast<std::size_t>(uniform_below(b.v[0], b.v[1], static_cast<std::uint64_t>(i + 1)));
         std::swap(order[static_cast<std::size_t>(i)], order[j]);
     }

@@ -75,8 +75,8 @@ Var<float, D> batch_norm(ForwardPass<D>& f, const Var<float, D>& x, const BatchN
         return ops::batch_norm(f.tape, x, f.param(ids.gamma), f.param(ids.beta), p);
     }
     p.mode = f.bn == BnStats::running ? BatchNormMode::Eval
-             : f.bn == BnStats::batch  ? BatchNormMode::TrainNoRunningUpdate
-                                       : BatchNormMode::Train;
+             : f.bn == BnStats::batch ? BatchNormMode::TrainNoRunningUpdate
+                                      : BatchNormMode::Train;
     return ops::batch_norm(f.tape, x, f.param(ids.gamma), f.param(ids.beta), f.arena.state(ids.mean),
                            f.arena.state(ids.var), p);
 }

@@ -72,8 +72,7 @@ public:
             fill_init(params_[i].init, seed, static_cast<std::uint64_t>(i), host.data() + params_[i].offset,
                       params_[i].shape.numel());
         std::vector<float> state_host(static_cast<std::size_t>(state_elements_));
-        for (const Entry& e : states_)
-            fill_init(e.init, seed, 0, state_host.data() + e.offset, e.shape.numel());
+        for (const Entry& e : states_) fill_init(e.init, seed, 0, state_host.data() + e.offset, e.shape.numel());
         if (param_elements_ > 0) values_.narrow(0, 0, param_elements_).copy_from(from_host(host));
         if (state_elements_ > 0) state_.narrow(0, 0, state_elements_).copy_from(from_host(state_host));
         vars_.clear();
@@ -83,7 +82,8 @@ public:
             vars_.push_back(v);
         }
         state_views_.clear();
-        for (const Entry& e : states_) state_views_.push_back(state_.narrow(0, e.offset, e.shape.numel()).view(e.shape));
+        for (const Entry& e : states_)
+            state_views_.push_back(state_.narrow(0, e.offset, e.shape.numel()).view(e.shape));
         touched_.assign(params_.size(), 0);
     }
 

@@ -25,8 +25,10 @@ template <Scalar T, Device D>
 void check_batch_norm(const Tensor<T, D>& x, const Tensor<T, D>& gamma, const Tensor<T, D>& beta,
                       const Tensor<T, D>& running_mean, const Tensor<T, D>& running_var, const BatchNormParams& p) {
     require_nonempty("batch_norm", "x", x);
-    check<ShapeError>(x.rank() == 2 || x.rank() == 4, "batch_norm: argument 'x' must have rank 2 ([N, C]) or 4 "
-                      "([N, C, H, W]), got shape ", x.shape().str());
+    check<ShapeError>(x.rank() == 2 || x.rank() == 4,
+                      "batch_norm: argument 'x' must have rank 2 ([N, C]) or 4 "
+                      "([N, C, H, W]), got shape ",
+                      x.shape().str());
     const Shape channels{x.dim(1)};
     if (gamma.defined()) require_shape("batch_norm", "gamma", gamma, channels);
     if (beta.defined()) require_shape("batch_norm", "beta", beta, channels);
@@ -35,17 +37,19 @@ void check_batch_norm(const Tensor<T, D>& x, const Tensor<T, D>& gamma, const Te
     check<ValueError>(p.decay >= 0 && p.decay <= 1, "batch_norm: decay ", p.decay, " must be in [0, 1]");
     if (p.mode == BatchNormMode::TrainNoRunningUpdate) return;
     check<StateError>(running_mean.defined() && running_var.defined(), "batch_norm: mode ",
-                      batch_norm_mode_name(p.mode), " needs running_mean and running_var, got an undefined tensor "
+                      batch_norm_mode_name(p.mode),
+                      " needs running_mean and running_var, got an undefined tensor "
                       "(use BatchNormMode::TrainNoRunningUpdate for batch statistics without running ones)");
     require_shape("batch_norm", "running_mean", running_mean, channels);
     require_shape("batch_norm", "running_var", running_var, channels);
     check<ShapeError>(running_mean.is_contiguous() && running_var.is_contiguous(),
                       "batch_norm: running_mean and running_var must be contiguous (they are updated in place)");
     const std::int64_t per_channel = x.numel() / x.dim(1);
-    check<ValueError>(p.mode != BatchNormMode::Train || p.variance_update == RunningVarianceUpdate::Biased ||
-                          per_channel > 1,
-                      "batch_norm: the unbiased running-variance update needs more than one value per channel, "
-                      "got ", per_channel, " for input shape ", x.shape().str());
+    check<ValueError>(
+        p.mode != BatchNormMode::Train || p.variance_update == RunningVarianceUpdate::Biased || per_channel > 1,
+        "batch_norm: the unbiased running-variance update needs more than one value per channel, "
+        "got ",
+        per_channel, " for input shape ", x.shape().str());
 }
 
 template <Scalar T, Device D>
@@ -106,8 +110,10 @@ Var<T, D> batch_norm(Tape<D>& tape, const Var<T, D>& x, const Var<T, D>& gamma, 
 template <Scalar T, Device D>
 Var<T, D> batch_norm(Tape<D>& tape, const Var<T, D>& x, const Var<T, D>& gamma, const Var<T, D>& beta,
                      const BatchNormParams& p) {
-    check<ValueError>(p.mode == BatchNormMode::TrainNoRunningUpdate, "batch_norm: without running statistics the "
-                      "mode must be train-no-running-update, got ", batch_norm_mode_name(p.mode));
+    check<ValueError>(p.mode == BatchNormMode::TrainNoRunningUpdate,
+                      "batch_norm: without running statistics the "
+                      "mode must be train-no-running-update, got ",
+                      batch_norm_mode_name(p.mode));
     Tensor<T, D> no_mean, no_var;
     return batch_norm(tape, x, gamma, beta, no_mean, no_var, p);
 }

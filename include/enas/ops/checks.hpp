@@ -37,8 +37,8 @@ void require_same_shape(const char* op, const char* a_name, const Tensor<T, D>& 
 template <Element T, Device D>
 void require_shape(const char* op, const char* arg, const Tensor<T, D>& t, const Shape& expected) {
     require_defined(op, arg, t);
-    check<ShapeError>(t.shape() == expected, op, ": argument '", arg, "' has shape ", t.shape().str(),
-                      ", expected ", expected.str());
+    check<ShapeError>(t.shape() == expected, op, ": argument '", arg, "' has shape ", t.shape().str(), ", expected ",
+                      expected.str());
 }
 
 }  // namespace enas::ops::detail

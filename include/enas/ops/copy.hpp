@@ -80,8 +80,8 @@ Var<T, D> concat(Tape<D>& tape, std::span<const Var<T, D>> xs) {
         values.push_back(x.value());
         any_grad = any_grad || x.requires_grad();
     }
-    Var<T, D> out = tape.output(concat(tape.ctx(), std::span<const Tensor<T, D>>(values)),
-                                copy_detail::AnyRequiresGrad{any_grad});
+    Var<T, D> out =
+        tape.output(concat(tape.ctx(), std::span<const Tensor<T, D>>(values)), copy_detail::AnyRequiresGrad{any_grad});
     tape.record(out, [inputs = std::vector<Var<T, D>>(xs.begin(), xs.end()), out](Context<D>& ctx) {
         if (!out.has_grad()) return;
         std::int64_t start = 0;
@@ -106,8 +106,8 @@ Var<T, D> concat(Tape<D>& tape, std::initializer_list<Var<T, D>> xs) {
 template <Scalar T, Device D>
 Tensor<T, D> slice(Context<D>& ctx, const Tensor<T, D>& x, std::int64_t start, std::int64_t length) {
     copy_detail::require_rank_at_least("slice", "x", x, 2);
-    check<ShapeError>(start >= 0 && length >= 1 && start + length <= x.dim(1), "slice: channel range [", start,
-                      ", ", start + length, ") is empty or outside dimension 1 (size ", x.dim(1), ") of shape ",
+    check<ShapeError>(start >= 0 && length >= 1 && start + length <= x.dim(1), "slice: channel range [", start, ", ",
+                      start + length, ") is empty or outside dimension 1 (size ", x.dim(1), ") of shape ",
                       x.shape().str());
     Tensor<T, D> xc = x.contiguous();
     Shape out_shape = x.shape();

@@ -19,7 +19,8 @@ ConvGeometry check_depthwise_conv2d(const char* op, const Tensor<T, D>& x, const
                                     const Conv2dParams& p) {
     require_rank(op, "x", x, 4);
     require_rank(op, "w", w, 4);
-    check<ShapeError>(w.dim(1) == 1, op, ": weight 'w' must have shape [channels, 1, kh, kw] (channel multiplier 1), got ",
+    check<ShapeError>(w.dim(1) == 1, op,
+                      ": weight 'w' must have shape [channels, 1, kh, kw] (channel multiplier 1), got ",
                       w.shape().str());
     check<ShapeError>(w.dim(0) == x.dim(1), op, ": weight 'w' of shape ", w.shape().str(), " has ", w.dim(0),
                       " channels, but 'x' of shape ", x.shape().str(), " has ", x.dim(1));

@@ -124,8 +124,10 @@ enum class MaskKind { Rows, Locked };
 
 template <Scalar T, Device D>
 void apply_mask(Context<D>& ctx, MaskKind kind, const Tensor<T, D>& x, const Tensor<T, D>& m, Tensor<T, D>& y) {
-    if (kind == MaskKind::Rows) ENAS_BACKEND_CALL(D, row_mask_forward, ctx, x, m, y);
-    else ENAS_BACKEND_CALL(D, locked_mask_forward, ctx, x, m, y);
+    if (kind == MaskKind::Rows)
+        ENAS_BACKEND_CALL(D, row_mask_forward, ctx, x, m, y);
+    else
+        ENAS_BACKEND_CALL(D, locked_mask_forward, ctx, x, m, y);
 }
 
 /// Shared body of the Var-level masked ops: draws the mask, applies it and records a backward
@@ -147,8 +149,10 @@ Var<T, D> masked_var(Tape<D>& tape, MaskKind kind, const Var<T, D>& x, const Sha
     tape.record(out, [x, out, m, kind](Context<D>& c) {
         if (!x.requires_grad() || !out.has_grad()) return;
         Tensor<T, D> g = out.grad().contiguous();
-        if (kind == MaskKind::Rows) ENAS_BACKEND_CALL(D, row_mask_backward, c, g, m, x.grad_buffer(c));
-        else ENAS_BACKEND_CALL(D, locked_mask_backward, c, g, m, x.grad_buffer(c));
+        if (kind == MaskKind::Rows)
+            ENAS_BACKEND_CALL(D, row_mask_backward, c, g, m, x.grad_buffer(c));
+        else
+            ENAS_BACKEND_CALL(D, locked_mask_backward, c, g, m, x.grad_buffer(c));
     });
     return out;
 }

@@ -30,11 +30,17 @@ Var<T, D> activation(Tape<D>& tape, Activation a, const Var<T, D>& x) {
 }
 
 template <Scalar T, Device D>
-Var<T, D> relu(Tape<D>& tape, const Var<T, D>& x) { return activation(tape, Activation::Relu, x); }
+Var<T, D> relu(Tape<D>& tape, const Var<T, D>& x) {
+    return activation(tape, Activation::Relu, x);
+}
 template <Scalar T, Device D>
-Var<T, D> tanh(Tape<D>& tape, const Var<T, D>& x) { return activation(tape, Activation::Tanh, x); }
+Var<T, D> tanh(Tape<D>& tape, const Var<T, D>& x) {
+    return activation(tape, Activation::Tanh, x);
+}
 template <Scalar T, Device D>
-Var<T, D> sigmoid(Tape<D>& tape, const Var<T, D>& x) { return activation(tape, Activation::Sigmoid, x); }
+Var<T, D> sigmoid(Tape<D>& tape, const Var<T, D>& x) {
+    return activation(tape, Activation::Sigmoid, x);
+}
 
 /// y = a + b (same shapes).
 template <Scalar T, Device D>

@@ -50,9 +50,9 @@ Tensor<std::int32_t, D> checked_ids(const Tensor<std::int32_t, D>& ids, std::int
     }
     for (std::int64_t i = 0; i < packed.numel(); ++i)
         if (values[i] < 0 || values[i] >= v)
-            throw ValueError(::enas::detail::concat("embedding: id ", values[i], " at position ", position(ids.shape(), i),
-                                            " of ids ", ids.shape().str(), " is out of range [0, ", v, ") (V = ", v,
-                                            " table rows)"));
+            throw ValueError(::enas::detail::concat("embedding: id ", values[i], " at position ",
+                                                    position(ids.shape(), i), " of ids ", ids.shape().str(),
+                                                    " is out of range [0, ", v, ") (V = ", v, " table rows)"));
     return packed;
 }
 }  // namespace embedding_detail

@@ -48,8 +48,8 @@ template <Scalar T, Device D>
 Tensor<T, D> linear(Context<D>& ctx, const Tensor<T, D>& x, const Tensor<T, D>& w, const Tensor<T, D>& bias) {
     detail::require_rank("linear", "x", x, 2);
     detail::require_rank("linear", "w", w, 2);
-    check<ShapeError>(x.dim(1) == w.dim(1), "linear: x ", x.shape().str(), " has ", x.dim(1),
-                      " features but w ", w.shape().str(), " expects ", w.dim(1), " (w is [out, in])");
+    check<ShapeError>(x.dim(1) == w.dim(1), "linear: x ", x.shape().str(), " has ", x.dim(1), " features but w ",
+                      w.shape().str(), " expects ", w.dim(1), " (w is [out, in])");
     if (bias.defined()) detail::require_shape("linear", "bias", bias, Shape{w.dim(0)});
     Tensor<T, D> xc = x.contiguous(), wc = w.contiguous();
     Tensor<T, D> bc = bias.defined() ? bias.contiguous() : bias;

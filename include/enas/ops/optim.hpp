@@ -49,8 +49,7 @@ void sgd_step(Context<D>& ctx, Tensor<T, D>& param, const Tensor<T, D>& grad, Te
     optim_detail::require_finite_nonnegative(op, "lr", p.lr);
     optim_detail::require_finite_nonnegative(op, "momentum", p.momentum);
     optim_detail::require_finite_nonnegative(op, "weight_decay", p.weight_decay);
-    check<ValueError>(!p.nesterov || p.momentum > 0.0, op, ": Nesterov momentum needs momentum > 0, got ",
-                      p.momentum);
+    check<ValueError>(!p.nesterov || p.momentum > 0.0, op, ": Nesterov momentum needs momentum > 0, got ", p.momentum);
     const Tensor<T, D> g = grad.contiguous();
     if (p.momentum == 0.0) {
         ENAS_BACKEND_CALL(D, sgd_step, ctx, p, param, g, static_cast<Tensor<T, D>*>(nullptr));

@@ -27,8 +27,8 @@ Shape pool2d_output_shape(const char* op, const Tensor<T, D>& x, const Pool2dPar
     if (p.padding == Padding::Valid)
         check<ShapeError>(x.dim(2) >= p.kernel_h && x.dim(3) >= p.kernel_w, op, ": VALID kernel ", p.kernel_h, "x",
                           p.kernel_w, " does not fit the input of shape ", x.shape().str());
-    check<ShapeError>(x.dim(2) * x.dim(3) <= std::numeric_limits<std::int32_t>::max(), op, ": plane ", x.dim(2),
-                      "x", x.dim(3), " of input ", x.shape().str(), " is too large for int32 argmax indices");
+    check<ShapeError>(x.dim(2) * x.dim(3) <= std::numeric_limits<std::int32_t>::max(), op, ": plane ", x.dim(2), "x",
+                      x.dim(3), " of input ", x.shape().str(), " is too large for int32 argmax indices");
     const PoolAxis ah = pool_axis(x.dim(2), p.kernel_h, p.stride_h, p.padding);
     const PoolAxis aw = pool_axis(x.dim(3), p.kernel_w, p.stride_w, p.padding);
     return Shape{x.dim(0), x.dim(1), ah.out, aw.out};

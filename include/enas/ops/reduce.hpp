@@ -60,15 +60,23 @@ Var<T, D> scaled_sum(Tape<D>& tape, const char* op, const Var<T, D>& x, bool mea
 
 /// The sum of all elements of x (any shape, non-empty), as a tensor of shape [1].
 template <Scalar T, Device D>
-Tensor<T, D> sum(Context<D>& ctx, const Tensor<T, D>& x) { return detail::scaled_sum(ctx, "sum", x, false); }
+Tensor<T, D> sum(Context<D>& ctx, const Tensor<T, D>& x) {
+    return detail::scaled_sum(ctx, "sum", x, false);
+}
 template <Scalar T, Device D>
-Var<T, D> sum(Tape<D>& tape, const Var<T, D>& x) { return detail::scaled_sum(tape, "sum", x, false); }
+Var<T, D> sum(Tape<D>& tape, const Var<T, D>& x) {
+    return detail::scaled_sum(tape, "sum", x, false);
+}
 
 /// The mean of all elements of x (any shape, non-empty), as a tensor of shape [1].
 template <Scalar T, Device D>
-Tensor<T, D> mean(Context<D>& ctx, const Tensor<T, D>& x) { return detail::scaled_sum(ctx, "mean", x, true); }
+Tensor<T, D> mean(Context<D>& ctx, const Tensor<T, D>& x) {
+    return detail::scaled_sum(ctx, "mean", x, true);
+}
 template <Scalar T, Device D>
-Var<T, D> mean(Tape<D>& tape, const Var<T, D>& x) { return detail::scaled_sum(tape, "mean", x, true); }
+Var<T, D> mean(Tape<D>& tape, const Var<T, D>& x) {
+    return detail::scaled_sum(tape, "mean", x, true);
+}
 
 /// The sum of squares of all elements of x (any shape, non-empty), as a tensor of shape [1].
 template <Scalar T, Device D>

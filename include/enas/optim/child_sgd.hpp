@@ -73,7 +73,8 @@ private:
     std::vector<Tensor<float, D>> touched_grads() {
         std::vector<Tensor<float, D>> out;
         for (std::size_t i = 0; i < arena_.num_params(); ++i)
-            if (arena_.touched(static_cast<nn::ParamId>(i))) out.push_back(arena_.peek(static_cast<nn::ParamId>(i)).grad());
+            if (arena_.touched(static_cast<nn::ParamId>(i)))
+                out.push_back(arena_.peek(static_cast<nn::ParamId>(i)).grad());
         return out;
     }
 

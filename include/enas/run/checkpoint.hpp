@@ -41,9 +41,12 @@ std::size_t dtype_size(DType dtype);
 
 template <Element T>
 constexpr DType dtype_of() {
-    if constexpr (std::is_same_v<T, float>) return DType::float32;
-    else if constexpr (std::is_same_v<T, double>) return DType::float64;
-    else return DType::int32;
+    if constexpr (std::is_same_v<T, float>)
+        return DType::float32;
+    else if constexpr (std::is_same_v<T, double>)
+        return DType::float64;
+    else
+        return DType::int32;
 }
 
 /// Collects entries, then writes them as one checkpoint file. Tensors are captured when added
@@ -56,11 +59,13 @@ public:
     void add_tensor(const std::string& name, const Tensor<T, D>& tensor) {
         check<StateError>(tensor.defined(), "checkpoint: tensor '", name, "' is undefined");
         auto host = std::make_shared<Tensor<T, Cpu>>();
-        if constexpr (is_cpu_v<D>) *host = tensor.contiguous();
-        else *host = tensor.template to<Cpu>();
+        if constexpr (is_cpu_v<D>)
+            *host = tensor.contiguous();
+        else
+            *host = tensor.template to<Cpu>();
         const char* data = reinterpret_cast<const char*>(host->data());
-        add_entry(EntryKind::tensor, dtype_of<T>(), name, host->shape(), std::shared_ptr<const void>(host, host.get()), data,
-                  static_cast<std::uint64_t>(host->numel()) * sizeof(T));
+        add_entry(EntryKind::tensor, dtype_of<T>(), name, host->shape(), std::shared_ptr<const void>(host, host.get()),
+                  data, static_cast<std::uint64_t>(host->numel()) * sizeof(T));
     }
     /// Adds a copy of `values` as a tensor of `shape` (default: rank 1 of values.size()).
     template <Element T>
@@ -69,8 +74,8 @@ public:
     }
     template <Element T>
     void add_values(const std::string& name, const std::vector<T>& values, const Shape& shape) {
-        check<ShapeError>(shape.numel() == static_cast<std::int64_t>(values.size()), "checkpoint: entry '", name, "': ",
-                          values.size(), " values for shape ", shape.str());
+        check<ShapeError>(shape.numel() == static_cast<std::int64_t>(values.size()), "checkpoint: entry '", name,
+                          "': ", values.size(), " values for shape ", shape.str());
         auto copy = std::make_shared<std::vector<T>>(values);
         add_entry(EntryKind::tensor, dtype_of<T>(), name, shape, copy, reinterpret_cast<const char*>(copy->data()),
                   copy->size() * sizeof(T));
@@ -79,7 +84,9 @@ public:
     void add_json(const std::string& name, const nlohmann::json& value);
     /// Adds raw bytes.
     void add_blob(const std::string& name, std::string bytes);
-    void add_blob(const std::string& name, const std::vector<char>& bytes) { add_blob(name, std::string(bytes.begin(), bytes.end())); }
+    void add_blob(const std::string& name, const std::vector<char>& bytes) {
+        add_blob(name, std::string(bytes.begin(), bytes.end()));
+    }
     /// Adds a whole file's bytes (e.g. a controller state file). IoError if unreadable.
     void add_blob_from_file(const std::string& name, const std::filesystem::path& file);
 

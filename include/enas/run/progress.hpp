@@ -30,7 +30,7 @@ struct ProgressSnapshot {
     std::int64_t step = 0;         // steps done in this phase
     std::int64_t steps = 0;        // <= 0: unknown total
     std::vector<ProgressScalar> scalars;
-    double images_per_second = 0;  // <= 0: not shown
+    double images_per_second = 0;     // <= 0: not shown
     std::string rate_unit = "img/s";  // the rate's label ("tok/s" for a language model)
     double elapsed_seconds = 0;
     double eta_seconds = -1;      // time left in this phase; < 0: unknown
@@ -53,10 +53,10 @@ std::string format_progress_line(const ProgressSnapshot& snapshot);
 class ProgressReporter {
 public:
     struct Options {
-        bool interactive = false;       // redraw one line with '\r' (a terminal)
-        std::int64_t log_every = 50;    // non-interactive: a line every N steps (and the last)
-        double redraw_seconds = 0.25;   // interactive: at most one redraw per this many seconds
-        std::function<double()> clock;  // seconds, monotonic; default std::chrono::steady_clock
+        bool interactive = false;         // redraw one line with '\r' (a terminal)
+        std::int64_t log_every = 50;      // non-interactive: a line every N steps (and the last)
+        double redraw_seconds = 0.25;     // interactive: at most one redraw per this many seconds
+        std::function<double()> clock;    // seconds, monotonic; default std::chrono::steady_clock
         std::string rate_unit = "img/s";  // the label of the items-per-second rate
     };
 
@@ -88,7 +88,7 @@ private:
     double phase_start_ = 0;
     double last_draw_ = -1e300;
     std::int64_t images_ = 0;
-    std::size_t live_width_ = 0;       // characters of the live '\r' line on screen
+    std::size_t live_width_ = 0;  // characters of the live '\r' line on screen
     bool printed_current_step_ = false;
     bool in_phase_ = false;
     std::map<std::string, double> phase_seconds_;  // last full duration per phase name

@@ -49,11 +49,13 @@ std::vector<nlohmann::json> read_json_lines(const std::filesystem::path& path);
 /// Rewrites a JSON-lines file atomically with only the records for which `keep` is true (and
 /// without a torn or unparsable line). Returns the number of lines removed; 0 if the file is
 /// missing.
-std::size_t filter_json_lines(const std::filesystem::path& path, const std::function<bool(const nlohmann::json&)>& keep);
+std::size_t filter_json_lines(const std::filesystem::path& path,
+                              const std::function<bool(const nlohmann::json&)>& keep);
 
 /// The JSON paths at which two documents differ ("/lr_max: 0.05 vs 0.1"), at most `limit`;
 /// for telling the user which settings changed when resuming a run.
-std::vector<std::string> json_differences(const nlohmann::json& before, const nlohmann::json& after, std::size_t limit = 10);
+std::vector<std::string> json_differences(const nlohmann::json& before, const nlohmann::json& after,
+                                          std::size_t limit = 10);
 
 /// Replaces `path` with `value` pretty-printed (indent 2), atomically.
 void write_json_file(const std::filesystem::path& path, const nlohmann::json& value);

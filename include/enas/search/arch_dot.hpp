@@ -52,8 +52,7 @@ inline void write_cell_cluster(std::ostringstream& os, const Cell& cell, std::st
         os << "    " << micro_index_node(kind, n.input2) << " -> " << micro_index_node(kind, id)
            << " [label=" << dot_quote(micro_op_name(n.op2)) << "];\n";
     }
-    for (int index : cell.loose_ends())
-        os << "    " << micro_index_node(kind, index) << " -> " << k << "_out;\n";
+    for (int index : cell.loose_ends()) os << "    " << micro_index_node(kind, index) << " -> " << k << "_out;\n";
     os << "  }\n";
 }
 }  // namespace detail

@@ -112,16 +112,14 @@ auto json_named(const ArchJson& j, const std::string& path, F&& parse_name) {
     const std::string name = json_string(j, path);
     try {
         return parse_name(name);
-    } catch (const ValueError& e) {
-        throw FormatError(path + ": " + e.what());
-    }
+    } catch (const ValueError& e) { throw FormatError(path + ": " + e.what()); }
 }
 /// FormatError unless `j` has "space": `expected`.
 inline void json_expect_space(const ArchJson& j, std::string_view expected) {
     const std::string space = json_string(json_field(j, "architecture JSON", "space"), "architecture JSON.space");
     if (space != expected)
-        throw FormatError(enas::detail::concat("architecture JSON: \"space\" is \"", space, "\", expected \"", expected,
-                                               "\""));
+        throw FormatError(
+            enas::detail::concat("architecture JSON: \"space\" is \"", space, "\", expected \"", expected, "\""));
 }
 /// If the optional count field `key` is present it must equal `actual` (FormatError otherwise).
 inline void json_check_count(const ArchJson& j, const char* key, int actual, const std::string& path) {
@@ -165,12 +163,13 @@ inline MacroArch macro_arch_from_json(const ArchJson& j) {
             const std::string spath = path + ".skips[" + std::to_string(s) + "]";
             const int entry = detail::macro_entry_from_name(detail::json_string(skips[s], spath), spath);
             if (entry >= static_cast<int>(l)) {
-                const std::string allowed = l == 0   ? "layer 0 has no skips"
-                                            : l == 1 ? "layer 1 can skip from the stem only"
-                                                     : enas::detail::concat("layer ", l,
-                                                                            " can skip from the stem and layers 0 to ", l - 2);
-                throw ValueError(enas::detail::concat(spath, ": skip source '", macro_entry_name(entry), "' is not allowed (",
-                                                      allowed, "; the previous layer is the main input)"));
+                const std::string allowed =
+                    l == 0   ? "layer 0 has no skips"
+                    : l == 1 ? "layer 1 can skip from the stem only"
+                             : enas::detail::concat("layer ", l, " can skip from the stem and layers 0 to ", l - 2);
+                throw ValueError(enas::detail::concat(spath, ": skip source '", macro_entry_name(entry),
+                                                      "' is not allowed (", allowed,
+                                                      "; the previous layer is the main input)"));
             }
             layer.skips[static_cast<std::size_t>(entry)] = true;
         }
@@ -230,8 +229,8 @@ inline RnnArch rnn_arch_from_json(const ArchJson& j) {
         const std::string npath = path + "[" + std::to_string(i) + "]";
         const int id = detail::json_int(detail::json_field(list[i], npath, "node"), npath + ".node");
         if (id != static_cast<int>(i))
-            throw FormatError(enas::detail::concat(npath, ".node: is ", id, ", expected ", i,
-                                                   " (nodes are listed in order from 0)"));
+            throw FormatError(
+                enas::detail::concat(npath, ".node: is ", id, ", expected ", i, " (nodes are listed in order from 0)"));
         RnnNode node;
         node.activation = detail::json_named(detail::json_field(list[i], npath, "activation"), npath + ".activation",
                                              [](const std::string& s) { return activation_from_name(s); });
@@ -249,9 +248,7 @@ inline AnyArch arch_from_json(const ArchJson& j) {
     SearchSpace s;
     try {
         s = space_from_name(space);
-    } catch (const ValueError& e) {
-        throw FormatError(std::string("architecture JSON.space: ") + e.what());
-    }
+    } catch (const ValueError& e) { throw FormatError(std::string("architecture JSON.space: ") + e.what()); }
     switch (s) {
         case SearchSpace::macro: return macro_arch_from_json(j);
         case SearchSpace::micro: return micro_arch_from_json(j);

@@ -108,10 +108,10 @@ public:
             check_token_range(kWhat, pos, "layer " + std::to_string(l) + ", op", tokens[pos], 0, kMacroOpCount);
             layer.op = static_cast<MacroOp>(tokens[pos++]);
             for (int j = 0; j < l; ++j, ++pos) {
-                check_token_range(kWhat, pos,
-                                  "layer " + std::to_string(l) + ", skip bit " + std::to_string(j) + " from " +
-                                      macro_entry_name(j),
-                                  tokens[pos], 0, 2);
+                check_token_range(
+                    kWhat, pos,
+                    "layer " + std::to_string(l) + ", skip bit " + std::to_string(j) + " from " + macro_entry_name(j),
+                    tokens[pos], 0, 2);
                 layer.skips.push_back(tokens[pos] == 1);
             }
         }
@@ -170,7 +170,8 @@ public:
 private:
     /// L with L(L+1)/2 == length, or FormatError naming the nearest valid lengths.
     static int layers_for_length(std::size_t length) {
-        if (length == 0) throw FormatError(std::string(kWhat) + ": no tokens (expected L(L+1)/2 integers, e.g. 78 for L = 12)");
+        if (length == 0)
+            throw FormatError(std::string(kWhat) + ": no tokens (expected L(L+1)/2 integers, e.g. 78 for L = 12)");
         int l = 1;
         while (token_count(l) < length) ++l;
         if (token_count(l) != length)

@@ -37,8 +37,8 @@ inline std::string_view micro_op_name(MicroOp op) { return kMicroOpNames.at(stat
 inline MicroOp micro_op_from_name(std::string_view name) {
     for (int i = 0; i < kMicroOpCount; ++i)
         if (kMicroOpNames[static_cast<std::size_t>(i)] == name) return static_cast<MicroOp>(i);
-    throw ValueError(enas::detail::concat("unknown micro op '", name,
-                                          "', expected one of sep3, sep5, avg3, max3, identity"));
+    throw ValueError(
+        enas::detail::concat("unknown micro op '", name, "', expected one of sep3, sep5, avg3, max3, identity"));
 }
 
 enum class CellKind { normal, reduction };
@@ -183,7 +183,8 @@ public:
     /// Builds from the flat order: normal cell then reduction cell, [idx1, op1, idx2, op2] per
     /// node. The length must be 8 * num_nodes (FormatError naming the expected length otherwise).
     static MicroArch from_tokens(const std::vector<int>& tokens, int num_nodes = kDefaultNodes) {
-        if (num_nodes < 1) throw ValueError(enas::detail::concat(kWhat, ": num_nodes is ", num_nodes, ", expected >= 1"));
+        if (num_nodes < 1)
+            throw ValueError(enas::detail::concat(kWhat, ": num_nodes is ", num_nodes, ", expected >= 1"));
         const std::size_t expected = token_count(num_nodes);
         if (tokens.size() != expected)
             throw FormatError(enas::detail::concat(kWhat, ": ", tokens_text(tokens.size()), ", expected ", expected,

@@ -100,8 +100,8 @@ struct MicroChildSizes {
 };
 
 struct RnnChildSizes {
-    int hidden = 800;    ///< H (embedding size = H, tied softmax)
-    int vocab = 10000;   ///< PTB vocabulary
+    int hidden = 800;   ///< H (embedding size = H, tied softmax)
+    int vocab = 10000;  ///< PTB vocabulary
 
     /// enas_lm `fixed_lib.py`: H = 800.
     static RnnChildSizes lm_final_script() { return {}; }
@@ -141,8 +141,8 @@ inline std::int64_t count_parameters(const MacroArch& arch, const MacroChildSize
         const std::int64_t k = macro_op_kernel_size(layer.op);
         n += detail::conv_bn(f, f);  // every branch starts with a 1x1 conv C -> F + BN
         if (!macro_op_is_pool(layer.op)) {
-            const bool separable = macro_op_is_separable(layer.op) &&
-                                   (!final_mode || sizes.final_separable == SeparableConvs::separable);
+            const bool separable =
+                macro_op_is_separable(layer.op) && (!final_mode || sizes.final_separable == SeparableConvs::separable);
             n += separable ? detail::separable_conv_bn(k, f, f) : k * k * f * f + 2 * f;
         }
         if (l > 0) n += final_mode ? detail::conv_bn((layer.skip_count() + 1) * f, f) : 2 * f;
@@ -185,8 +185,10 @@ inline std::int64_t count_parameters(const MicroArch& arch, const MicroChildSize
             in1 = Feature{f, (prev.size + 1) / 2};
         }
         // Calibration of both inputs to F channels at input 1's resolution.
-        if (in0.size != in1.size) n += detail::factorized_reduction(in0.channels, f);
-        else if (in0.channels != f) n += detail::conv_bn(in0.channels, f);
+        if (in0.size != in1.size)
+            n += detail::factorized_reduction(in0.channels, f);
+        else if (in0.channels != f)
+            n += detail::conv_bn(in0.channels, f);
         if (in1.channels != f) n += detail::conv_bn(in1.channels, f);
         if (final_mode) n += detail::conv_bn(f, f);  // layer_base on input 1
         const bool strided = reduction && final_mode;

@@ -54,8 +54,8 @@ inline std::string_view activation_name(Activation a) { return kActivationNames.
 inline Activation activation_from_name(std::string_view name) {
     for (int i = 0; i < kActivationCount; ++i)
         if (kActivationNames[static_cast<std::size_t>(i)] == name) return static_cast<Activation>(i);
-    throw ValueError(enas::detail::concat("unknown activation '", name,
-                                          "', expected one of tanh, relu, sigmoid, identity"));
+    throw ValueError(
+        enas::detail::concat("unknown activation '", name, "', expected one of tanh, relu, sigmoid, identity"));
 }
 /// The activation that code `code` means in `format` (code in [0, 4), else ValueError).
 inline Activation activation_from_code(RnnFormat format, int code) {
@@ -96,8 +96,8 @@ public:
             throw FormatError(enas::detail::concat(w, ": ", nodes_.size(), " nodes, expected at least ", min_nodes,
                                                    format_ == RnnFormat::lm ? " (node 0 and one searched node)" : ""));
         if (nodes_[0].input != RnnNode::kCellInput)
-            throw ValueError(enas::detail::concat(w, ": node 0 reads the cell input (x_t, s_{t-1}), not node ",
-                                                  nodes_[0].input));
+            throw ValueError(
+                enas::detail::concat(w, ": node 0 reads the cell input (x_t, s_{t-1}), not node ", nodes_[0].input));
         if (format_ == RnnFormat::lm && nodes_[0].activation != Activation::tanh)
             throw ValueError(enas::detail::concat(w, ": node 0 is fixed to tanh in the lm format, got ",
                                                   activation_name(nodes_[0].activation)));
@@ -129,8 +129,9 @@ public:
             auto nodes_for = [lm](std::size_t length) { return lm ? length / 2 : (length + 1) / 2; };
             std::string nearest;
             if (n - 1 >= (lm ? 2u : 1u)) nearest = enas::detail::concat(n - 1, " for N = ", nodes_for(n - 1), " and ");
-            throw FormatError(enas::detail::concat(w, ": ", tokens_text(n), " is not ", shape, " (the nearest valid lengths are ",
-                                                   nearest, n + 1, " for N = ", nodes_for(n + 1), ")"));
+            throw FormatError(enas::detail::concat(w, ": ", tokens_text(n), " is not ", shape,
+                                                   " (the nearest valid lengths are ", nearest, n + 1,
+                                                   " for N = ", nodes_for(n + 1), ")"));
         }
         const std::size_t num_nodes = lm ? n / 2 + 1 : (n + 1) / 2;
         std::vector<RnnNode> nodes(num_nodes);

@@ -36,8 +36,8 @@ inline const char* space_name(SearchSpace space) {
 inline SearchSpace space_from_name(std::string_view name) {
     for (SearchSpace s : {SearchSpace::macro, SearchSpace::micro, SearchSpace::rnn, SearchSpace::rnn_original})
         if (space_name(s) == name) return s;
-    throw ValueError(enas::detail::concat("unknown search space '", name,
-                                          "', expected one of macro, micro, rnn, rnn-original"));
+    throw ValueError(
+        enas::detail::concat("unknown search space '", name, "', expected one of macro, micro, rnn, rnn-original"));
 }
 
 inline SearchSpace space_of(RnnFormat format) {
@@ -72,8 +72,10 @@ Arch arch_from_tokens(SearchSpace space, const std::vector<int>& tokens) {
         constexpr SearchSpace own = std::is_same_v<Arch, MacroArch> ? SearchSpace::macro : SearchSpace::micro;
         check<ValueError>(space == own, "arch_from_tokens: search space '", space_name(space), "' is not the ",
                           space_name(own), " space");
-        if constexpr (std::is_same_v<Arch, MacroArch>) return MacroArch::from_tokens(tokens);
-        else return MicroArch::from_tokens(tokens, static_cast<int>(tokens.size() / 8));
+        if constexpr (std::is_same_v<Arch, MacroArch>)
+            return MacroArch::from_tokens(tokens);
+        else
+            return MicroArch::from_tokens(tokens, static_cast<int>(tokens.size() / 8));
     }
 }
 

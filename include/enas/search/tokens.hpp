@@ -41,13 +41,14 @@ inline std::vector<int> parse_int_tokens(std::string_view text, std::string_view
         int value = 0;
         const auto [end, error] = std::from_chars(word.data(), word.data() + word.size(), value);
         if (error != std::errc() || end != word.data() + word.size()) {
-            throw FormatError(enas::detail::concat(what, ": token '", word, "' at position ", tokens.size(),
-                                             " is not an integer"));
+            throw FormatError(
+                enas::detail::concat(what, ": token '", word, "' at position ", tokens.size(), " is not an integer"));
         }
         tokens.push_back(value);
     }
     if (tokens.empty()) {
-        throw FormatError(enas::detail::concat(what, ": the architecture string is empty (expected integers "
+        throw FormatError(enas::detail::concat(what,
+                                               ": the architecture string is empty (expected integers "
                                                "separated by spaces)"));
     }
     return tokens;
@@ -66,11 +67,11 @@ inline std::string join_tokens(const std::vector<int>& tokens) {
 /// Throws ValueError unless lo <= value < hi. `meaning` says what the token is
 /// (e.g. "layer 3, op"); the message reads
 /// "<what>: token <position> (<meaning>) is <value>, allowed range [lo, hi)".
-inline void check_token_range(std::string_view what, std::size_t position, std::string_view meaning, int value,
-                              int lo, int hi) {
+inline void check_token_range(std::string_view what, std::size_t position, std::string_view meaning, int value, int lo,
+                              int hi) {
     if (value < lo || value >= hi) {
         throw ValueError(enas::detail::concat(what, ": token ", position, " (", meaning, ") is ", value,
-                                        ", allowed range [", lo, ", ", hi, ")"));
+                                              ", allowed range [", lo, ", ", hi, ")"));
     }
 }
 

@@ -21,13 +21,17 @@ struct StepResult {
 
 template <Device D>
 Tensor<float, D> to_device(const Tensor<float, Cpu>& t) {
-    if constexpr (is_cpu_v<D>) return t;
-    else return t.template to<D>();
+    if constexpr (is_cpu_v<D>)
+        return t;
+    else
+        return t.template to<D>();
 }
 template <Device D>
 Tensor<std::int32_t, D> to_device(const Tensor<std::int32_t, Cpu>& t) {
-    if constexpr (is_cpu_v<D>) return t;
-    else return t.template to<D>();
+    if constexpr (is_cpu_v<D>)
+        return t;
+    else
+        return t.template to<D>();
 }
 
 /// Forward + backward + optimizer step of `arch` on `batch` at learning rate `lr`. Throws
@@ -52,8 +56,9 @@ StepResult train_step(Context<D>& ctx, Model& model, const Arch& arch, const dat
                                               batch.step, "); lower the learning rate or check the data"));
     }
     if (out.aux_logits.defined() && out.aux_weight > 0)
-        loss = ops::add(tape, loss, ops::scale(tape, ops::softmax_cross_entropy(tape, out.aux_logits, labels),
-                                               static_cast<float>(out.aux_weight)));
+        loss = ops::add(tape, loss,
+                        ops::scale(tape, ops::softmax_cross_entropy(tape, out.aux_logits, labels),
+                                   static_cast<float>(out.aux_weight)));
     tape.backward(loss);
     sgd.step(ctx, lr);
     return r;

@@ -28,11 +28,11 @@ struct CnnConfig {
     search::ChildMode mode = search::ChildMode::final;
     std::string preset = "quick";
     std::string dataset = "cifar10";
-    std::string data_dir;          ///< empty: the dataset's default location
+    std::string data_dir;  ///< empty: the dataset's default location
     std::uint64_t seed = 1;
     // sizes
-    int layers = 6;                ///< macro: L; micro: normal cells (num_layers)
-    int nodes = 5;                 ///< micro: B
+    int layers = 6;  ///< macro: L; micro: normal cells (num_layers)
+    int nodes = 5;   ///< micro: B
     int filters = 16;
     int batch = 64;
     int eval_batch = 100;
@@ -47,16 +47,16 @@ struct CnnConfig {
     double clip_global_norm = 0;
     double keep_prob = 0.9;
     int cutout = 0;
-    bool aux_head = true;          ///< micro only
+    bool aux_head = true;  ///< micro only
     double aux_weight = 0.4;
     double drop_path_keep_prob = 0.6;  ///< micro final only
     // the authors' behaviours (reference §9), off by default
-    bool authors_last_branch = false;       ///< #1 macro search always runs max pool
-    bool authors_full_separable = false;    ///< #5 macro final builds sep ops as full convs
-    bool authors_frozen_aux = false;        ///< #7 micro aux head never trained
-    bool authors_bank_init = false;         ///< #10 micro search bank fan-in
-    bool authors_search_eval = true;        ///< #8 micro search evaluates with batch statistics and dropout
-    bool macro_batch_stat_eval = false;     ///< macro search evaluates with batch statistics (authors: running)
+    bool authors_last_branch = false;     ///< #1 macro search always runs max pool
+    bool authors_full_separable = false;  ///< #5 macro final builds sep ops as full convs
+    bool authors_frozen_aux = false;      ///< #7 micro aux head never trained
+    bool authors_bank_init = false;       ///< #10 micro search bank fan-in
+    bool authors_search_eval = true;      ///< #8 micro search evaluates with batch statistics and dropout
+    bool macro_batch_stat_eval = false;   ///< macro search evaluates with batch statistics (authors: running)
     int log_every = 20;
 
     /// The preset `name` (quick | scripts | paper) for `space` in `mode`; ValueError otherwise.
@@ -111,21 +111,42 @@ struct CnnConfig {
     nlohmann::json to_json() const {
         return {{"space", cnn_space_name(space)},
                 {"mode", mode == search::ChildMode::final ? "final" : "search"},
-                {"preset", preset}, {"dataset", dataset}, {"data_dir", data_dir}, {"seed", seed},
-                {"layers", layers}, {"nodes", nodes}, {"filters", filters}, {"batch", batch},
-                {"eval_batch", eval_batch}, {"epochs", epochs}, {"num_valid", num_valid},
-                {"train_limit", train_limit}, {"test_limit", test_limit}, {"lr_max", lr_max}, {"lr_min", lr_min},
-                {"lr_t0", lr_t0}, {"lr_t_mul", lr_t_mul}, {"l2", l2}, {"clip_global_norm", clip_global_norm},
-                {"keep_prob", keep_prob}, {"cutout", cutout}, {"aux_head", aux_head}, {"aux_weight", aux_weight},
-                {"drop_path_keep_prob", drop_path_keep_prob}, {"authors_last_branch", authors_last_branch},
-                {"authors_full_separable", authors_full_separable}, {"authors_frozen_aux", authors_frozen_aux},
-                {"authors_bank_init", authors_bank_init}, {"authors_search_eval", authors_search_eval},
+                {"preset", preset},
+                {"dataset", dataset},
+                {"data_dir", data_dir},
+                {"seed", seed},
+                {"layers", layers},
+                {"nodes", nodes},
+                {"filters", filters},
+                {"batch", batch},
+                {"eval_batch", eval_batch},
+                {"epochs", epochs},
+                {"num_valid", num_valid},
+                {"train_limit", train_limit},
+                {"test_limit", test_limit},
+                {"lr_max", lr_max},
+                {"lr_min", lr_min},
+                {"lr_t0", lr_t0},
+                {"lr_t_mul", lr_t_mul},
+                {"l2", l2},
+                {"clip_global_norm", clip_global_norm},
+                {"keep_prob", keep_prob},
+                {"cutout", cutout},
+                {"aux_head", aux_head},
+                {"aux_weight", aux_weight},
+                {"drop_path_keep_prob", drop_path_keep_prob},
+                {"authors_last_branch", authors_last_branch},
+                {"authors_full_separable", authors_full_separable},
+                {"authors_frozen_aux", authors_frozen_aux},
+                {"authors_bank_init", authors_bank_init},
+                {"authors_search_eval", authors_search_eval},
                 {"macro_batch_stat_eval", macro_batch_stat_eval}};
     }
 
     /// Throws ValueError naming the first setting out of range.
     void validate() const {
-        check<ValueError>(layers >= 1 || (space == CnnSpace::micro && layers >= 0), "layers must be >= 1, got ", layers);
+        check<ValueError>(layers >= 1 || (space == CnnSpace::micro && layers >= 0), "layers must be >= 1, got ",
+                          layers);
         check<ValueError>(nodes >= 1, "nodes must be >= 1, got ", nodes);
         check<ValueError>(filters >= 2 && filters % 2 == 0, "filters must be even and >= 2, got ", filters);
         check<ValueError>(batch >= 1 && eval_batch >= 1, "batch and eval batch must be >= 1, got ", batch, " and ",
@@ -133,8 +154,10 @@ struct CnnConfig {
         check<ValueError>(epochs >= 1, "epochs must be >= 1, got ", epochs);
         check<ValueError>(num_valid >= 0 && train_limit >= 0 && test_limit >= 0,
                           "num_valid, train_limit and test_limit must be >= 0");
-        check<ValueError>(lr_max > 0 && lr_min >= 0 && lr_min <= lr_max, "learning rates must satisfy 0 <= lr_min <= "
-                          "lr_max, lr_max > 0; got ", lr_min, " and ", lr_max);
+        check<ValueError>(lr_max > 0 && lr_min >= 0 && lr_min <= lr_max,
+                          "learning rates must satisfy 0 <= lr_min <= "
+                          "lr_max, lr_max > 0; got ",
+                          lr_min, " and ", lr_max);
         check<ValueError>(lr_t0 >= 1 && lr_t_mul >= 1, "lr_t0 and lr_t_mul must be >= 1");
         check<ValueError>(l2 >= 0 && clip_global_norm >= 0, "l2 and clip must be >= 0");
         check<ValueError>(keep_prob > 0 && keep_prob <= 1, "keep_prob must be in (0, 1], got ", keep_prob);

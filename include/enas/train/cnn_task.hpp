@@ -77,8 +77,9 @@ public:
     /// Accuracy over `split` in eval batches under the model's evaluation policy, next_arch()
     /// called once per batch (0 for an empty split, without a call).
     double evaluate(Split split, const std::function<Arch()>& next_arch) {
-        const data::ImageDataset& ds = split == Split::train ? data_.train : split == Split::valid ? data_.valid
-                                                                                                  : data_.test;
+        const data::ImageDataset& ds = split == Split::train   ? data_.train
+                                       : split == Split::valid ? data_.valid
+                                                               : data_.test;
         if (ds.size() == 0) return 0.0;
         data::EvalBatches batches(ds, data_.stats, config_.eval_batch);
         std::int64_t correct = 0;
@@ -148,8 +149,10 @@ public:
 
     /// Skips used / possible skips (macro); 0 for micro.
     double skip_rate(const Arch& arch) const {
-        if constexpr (std::is_same_v<Arch, search::MacroArch>) return arch.skip_rate();
-        else return 0.0;
+        if constexpr (std::is_same_v<Arch, search::MacroArch>)
+            return arch.skip_rate();
+        else
+            return 0.0;
     }
 
     /// CnnTask's state plus the reward stream's counter ("reward_counter").

@@ -78,22 +78,33 @@ public:
                 count += r.count;
                 progress_.update(s + 1, {{"loss", r.loss}, {names_.short_name, r.metric}, {"lr", lr}}, r.count);
                 if ((s + 1) % loop_.log_every == 0 || s + 1 == steps)
-                    run_.append_metrics({{"phase", "train"}, {"epoch", epoch}, {"step", s + 1}, {"loss", r.loss},
-                                         {names_.metric, r.metric}, {"lr", lr}});
+                    run_.append_metrics({{"phase", "train"},
+                                         {"epoch", epoch},
+                                         {"step", s + 1},
+                                         {"loss", r.loss},
+                                         {names_.metric, r.metric},
+                                         {"lr", lr}});
             }
             const double train_seconds = run::seconds_since(t0);
             rate = count / std::max(train_seconds, 1e-9);
             // The task's own end of epoch (PTB: validation ppl, the NT-ASGD switch), before the test.
             nlohmann::json extra;
-            if constexpr (requires { { task_.end_epoch(arch_, epoch) } -> std::convertible_to<nlohmann::json>; })
+            if constexpr (requires {
+                              { task_.end_epoch(arch_, epoch) } -> std::convertible_to<nlohmann::json>;
+                          })
                 extra = task_.end_epoch(arch_, epoch);
             const double test_metric = task_.evaluate(Split::test, [&] { return arch_; });
-            nlohmann::json record = {{"phase", "epoch"}, {"epoch", epoch}, {"lr", lr},
-                                     {"train_loss", loss_sum / count}, {train_key, metric_sum / count},
-                                     {test_key, test_metric}, {names_.rate, rate},
+            nlohmann::json record = {{"phase", "epoch"},
+                                     {"epoch", epoch},
+                                     {"lr", lr},
+                                     {"train_loss", loss_sum / count},
+                                     {train_key, metric_sum / count},
+                                     {test_key, test_metric},
+                                     {names_.rate, rate},
                                      {"seconds", run::seconds_since(t0)}};
             if (extra.is_object()) record.update(extra);
-            progress_.end({{"loss", loss_sum / count}, {"train_" + names_.short_name, metric_sum / count},
+            progress_.end({{"loss", loss_sum / count},
+                           {"train_" + names_.short_name, metric_sum / count},
                            {"test_" + names_.short_name, test_metric}});
             run_.append_metrics(record);
             history_.push_back(record);
@@ -114,14 +125,21 @@ private:
     nlohmann::json write_summary(const std::string& status, double rate) {
         const std::string train_key = "train_" + names_.metric, test_key = "test_" + names_.metric;
         const nlohmann::json last = history_.empty() ? nlohmann::json::object() : history_.back();
-        nlohmann::json s = {{"status", status}, {"arch", arch_.to_string()}, {"space", search::space_name(task_.space())},
-                            {"params", task_.num_params()}, {"epochs", history_.size()},
-                            {train_key, last.value(train_key, 0.0)}, {test_key, last.value(test_key, 0.0)},
-                            {names_.rate, rate}, {"history", history_}};
+        nlohmann::json s = {{"status", status},
+                            {"arch", arch_.to_string()},
+                            {"space", search::space_name(task_.space())},
+                            {"params", task_.num_params()},
+                            {"epochs", history_.size()},
+                            {train_key, last.value(train_key, 0.0)},
+                            {test_key, last.value(test_key, 0.0)},
+                            {names_.rate, rate},
+                            {"history", history_}};
         double best = 0;
         for (std::size_t i = 0; i < history_.size(); ++i) {
             const double v = history_[i].value(test_key, 0.0);
-            best = i == 0 && !names_.higher_is_better ? v : names_.higher_is_better ? std::max(best, v) : std::min(best, v);
+            best = i == 0 && !names_.higher_is_better ? v
+                   : names_.higher_is_better          ? std::max(best, v)
+                                                      : std::min(best, v);
         }
         s["best_" + test_key] = best;
         run_.write_summary(s);

@@ -131,7 +131,8 @@ struct ConstantSchedule {
     double value = 0.05;
 
     void validate() const {
-        check<ValueError>(std::isfinite(value) && value > 0, "ConstantSchedule: rate ", value, " must be finite and > 0");
+        check<ValueError>(std::isfinite(value) && value > 0, "ConstantSchedule: rate ", value,
+                          " must be finite and > 0");
     }
     double lr(std::int64_t epoch) const {
         validate();

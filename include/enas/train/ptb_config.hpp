@@ -32,42 +32,42 @@ inline std::string default_ptb_dir() {
 
 struct PtbConfig {
     // what and where
-    std::string space = "rnn";      ///< rnn (enas_lm's corrected cell, lm format) | rnn-original (TF, §5.2)
-    std::string preset = "quick";   ///< quick | scripts | paper
-    std::string mode = "search";    ///< search | final (set by the program)
-    std::string data_dir;           ///< empty: default_ptb_dir()
+    std::string space = "rnn";     ///< rnn (enas_lm's corrected cell, lm format) | rnn-original (TF, §5.2)
+    std::string preset = "quick";  ///< quick | scripts | paper
+    std::string mode = "search";   ///< search | final (set by the program)
+    std::string data_dir;          ///< empty: default_ptb_dir()
     std::uint64_t seed = 1;
     // sizes
     int batch = 64;
-    int eval_batch = 10;            ///< validation rows; the test split is evaluated with batch 1
+    int eval_batch = 10;  ///< validation rows; the test split is evaluated with batch 1
     int bptt = 35;
-    bool random_bptt = true;        ///< enas_lm's random window lengths, lr scaled by length / bptt
+    bool random_bptt = true;  ///< enas_lm's random window lengths, lr scaled by length / bptt
     int hidden = 64;
-    int nodes = 8;                  ///< N of the format (lm: nodes after node 0; original: all nodes)
+    int nodes = 8;  ///< N of the format (lm: nodes after node 0; original: all nodes)
     std::int64_t epochs = 3;
     std::int64_t train_tokens = 0;  ///< use only the first N training tokens (0: all)
     std::int64_t valid_tokens = 0;  ///< evaluate on the first N validation tokens (0: all)
     std::int64_t test_tokens = 0;   ///< evaluate on the first N test tokens (0: all)
     // child optimisation (SGD, no momentum; the loss carries the weight decay)
-    double lr = 20;                 ///< scaled by window length / bptt with random_bptt
-    double clip = 0.1;              ///< global-norm clip (search 0.1, final 0.25)
+    double lr = 20;     ///< scaled by window length / bptt with random_bptt
+    double clip = 0.1;  ///< global-norm clip (search 0.1, final 0.25)
     double drop_word = 0.10, drop_embedding = 0.20, drop_input = 0.75, drop_state = 0.25, drop_output = 0.75;
     double ar_alpha = 0.0, tar_beta = 1.0, weight_decay = 8e-7;
-    bool decay_fourth_power = false; ///< enas_lm search's ½Σw⁴ quirk instead of Σw²
+    bool decay_fourth_power = false;  ///< enas_lm search's ½Σw⁴ quirk instead of Σw²
     double init_range = 0.04;
     // final training
-    bool nt_asgd = true;            ///< switch to weight averaging when validation stops improving
-    int nonmono = 10;               ///< NT-ASGD window (epochs)
+    bool nt_asgd = true;  ///< switch to weight averaging when validation stops improving
+    int nonmono = 10;     ///< NT-ASGD window (epochs)
     // controller (search)
-    std::string policy = "enas";    ///< enas | random
-    int train_steps = 25;           ///< controller Adam steps per epoch (one pass over the data)
+    std::string policy = "enas";  ///< enas | random
+    int train_steps = 25;         ///< controller Adam steps per epoch (one pass over the data)
     int num_aggregate = 10;
     double controller_lr = 5e-5;
     std::int64_t controller_start_epoch = 0;
-    int reward_bptt = 35;           ///< reward slice length (a slice is batch x reward_bptt valid tokens)
+    int reward_bptt = 35;  ///< reward slice length (a slice is batch x reward_bptt valid tokens)
     int eval_archs = 10;
     int derive_k = 10;
-    int derive_batches = 4;         ///< validation slices each derive candidate is scored on
+    int derive_batches = 4;  ///< validation slices each derive candidate is scored on
     std::string controller_init;
     int log_every = 50;
 
@@ -104,8 +104,8 @@ struct PtbConfig {
         c.weight_decay = child.weight_decay;
         c.init_range = child.init_range;
         c.clip = final ? 0.25 : 0.1;
-        const controller::RnnControllerConfig cc = space == "rnn-original" ? controller::RnnControllerConfig::original()
-                                                                           : controller::RnnControllerConfig{};
+        const controller::RnnControllerConfig cc =
+            space == "rnn-original" ? controller::RnnControllerConfig::original() : controller::RnnControllerConfig{};
         c.train_steps = cc.reinforce.train_steps;
         c.num_aggregate = cc.reinforce.num_aggregate;
         c.controller_lr = cc.reinforce.learning_rate;
@@ -162,7 +162,7 @@ struct PtbConfig {
 
     /// The controller configuration of the space (N = nodes) with this run's REINFORCE schedule.
     controller::RnnControllerConfig controller_config() const {
-        controller::RnnControllerConfig cc = original() ? controller::RnnControllerConfig::original()
+        controller::RnnControllerConfig cc = original()          ? controller::RnnControllerConfig::original()
                                              : preset == "paper" ? controller::RnnControllerConfig::paper()
                                                                  : controller::RnnControllerConfig{};
         cc.num_nodes = nodes;

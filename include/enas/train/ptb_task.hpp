@@ -123,8 +123,9 @@ public:
     /// Perplexity over `split`, next_arch() once per window (the averaged weights once NT-ASGD
     /// has switched).
     double evaluate(Split split, const std::function<Arch()>& next_arch) {
-        const data::TokenRows& rows = split == Split::train ? data_.train : split == Split::valid ? data_.valid
-                                                                                                 : data_.test;
+        const data::TokenRows& rows = split == Split::train   ? data_.train
+                                      : split == Split::valid ? data_.valid
+                                                              : data_.test;
         return with_eval_weights([&] {
             double ce = 0;
             std::int64_t tokens = 0;
@@ -156,8 +157,8 @@ public:
         bool switched_now = false;
         const auto n = valid_history_.size(), window = static_cast<std::size_t>(config_.nonmono);
         if (config_.nt_asgd && !averaging_ && n > window &&
-            ppl > *std::min_element(valid_history_.begin(),
-                                    valid_history_.end() - static_cast<std::ptrdiff_t>(window))) {
+            ppl >
+                *std::min_element(valid_history_.begin(), valid_history_.end() - static_cast<std::ptrdiff_t>(window))) {
             averaging_ = true;
             switched_now = true;
             average_ = model_.arena().values().clone();
@@ -174,7 +175,9 @@ public:
         add_child_state(w, model_.arena(), sgd_);
         save_rng_state(ctx_, progress);
         progress["reward_counter"] = reward_counter_;
-        progress["nt_asgd"] = {{"averaging", averaging_}, {"count", average_count_}, {"switch_epoch", switch_epoch_},
+        progress["nt_asgd"] = {{"averaging", averaging_},
+                               {"count", average_count_},
+                               {"switch_epoch", switch_epoch_},
                                {"valid_history", valid_history_}};
         if (averaging_) w.add_tensor("child/average", average_);
     }
@@ -198,9 +201,13 @@ public:
     void save_final(const std::filesystem::path& path, const Arch& arch) {
         run::CheckpointWriter w;
         w.add_tensor("child/values", averaging_ ? average_ : model_.arena().values());
-        w.add_json("model", {{"arch", arch.to_string()}, {"space", search::space_name(space())},
-                             {"vocab", data_.vocab}, {"hidden", config_.hidden}, {"nodes", config_.nodes},
-                             {"averaged", averaging_}, {"average_count", average_count_}});
+        w.add_json("model", {{"arch", arch.to_string()},
+                             {"space", search::space_name(space())},
+                             {"vocab", data_.vocab},
+                             {"hidden", config_.hidden},
+                             {"nodes", config_.nodes},
+                             {"averaged", averaging_},
+                             {"average_count", average_count_}});
         w.write(path);
     }
 
@@ -240,9 +247,7 @@ private:
         state_ = model_.zero_state(ctx_, data_.train.batch);
     }
 
-    std::int64_t slices() const {
-        return std::max<std::int64_t>(1, (data_.reward.length - 1) / config_.reward_bptt);
-    }
+    std::int64_t slices() const { return std::max<std::int64_t>(1, (data_.reward.length - 1) / config_.reward_bptt); }
     /// Perplexity over `count` consecutive reward slices from slice `first` (each from a zero state).
     double slices_ppl(const Arch& arch, std::int64_t first, int count) {
         return with_eval_weights([&] {

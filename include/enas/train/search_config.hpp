@@ -13,16 +13,16 @@
 namespace enas::train {
 
 struct SearchConfig {
-    std::string policy = "enas";     ///< enas (the LSTM controller) | random (RandomSearch)
+    std::string policy = "enas";              ///< enas (the LSTM controller) | random (RandomSearch)
     std::int64_t controller_start_epoch = 0;  ///< the controller trains after child epochs >= this
-    int train_steps = 50;            ///< Adam steps per controller phase
-    int num_aggregate = 20;          ///< REINFORCE samples per Adam step
+    int train_steps = 50;                     ///< Adam steps per controller phase
+    int num_aggregate = 20;                   ///< REINFORCE samples per Adam step
     double controller_lr = 1e-3;
-    int reward_batch = 0;            ///< images per reward batch; 0: the child batch size
-    int eval_archs = 10;             ///< architectures sampled and scored at the end of each epoch
-    int derive_k = 10;               ///< candidates of the derive step (one greedy, the rest sampled)
-    int derive_batches = 4;          ///< validation batches each candidate is scored on
-    std::string controller_init;     ///< a saved controller state to start from (transfer)
+    int reward_batch = 0;         ///< images per reward batch; 0: the child batch size
+    int eval_archs = 10;          ///< architectures sampled and scored at the end of each epoch
+    int derive_k = 10;            ///< candidates of the derive step (one greedy, the rest sampled)
+    int derive_batches = 4;       ///< validation batches each candidate is scored on
+    std::string controller_init;  ///< a saved controller state to start from (transfer)
 
     /// The scripts' controller settings per space (reference §2.5), shortened for `quick`.
     static SearchConfig preset_for(CnnSpace space, const std::string& preset) {
@@ -57,9 +57,15 @@ struct SearchConfig {
     }
 
     nlohmann::json to_json() const {
-        return {{"policy", policy}, {"controller_start_epoch", controller_start_epoch}, {"train_steps", train_steps},
-                {"num_aggregate", num_aggregate}, {"controller_lr", controller_lr}, {"reward_batch", reward_batch},
-                {"eval_archs", eval_archs}, {"derive_k", derive_k}, {"derive_batches", derive_batches},
+        return {{"policy", policy},
+                {"controller_start_epoch", controller_start_epoch},
+                {"train_steps", train_steps},
+                {"num_aggregate", num_aggregate},
+                {"controller_lr", controller_lr},
+                {"reward_batch", reward_batch},
+                {"eval_archs", eval_archs},
+                {"derive_k", derive_k},
+                {"derive_batches", derive_batches},
                 {"controller_init", controller_init}};
     }
 

@@ -106,8 +106,12 @@ private:
             count += r.count;
             progress_.update(s + 1, {{"loss", r.loss}, {names_.short_name, r.metric}, {"lr", lr}}, r.count);
             if ((s + 1) % loop_.log_every == 0 || s + 1 == steps)
-                run_.append_metrics({{"phase", "child"}, {"epoch", epoch}, {"step", s + 1}, {"loss", r.loss},
-                                     {names_.metric, r.metric}, {"lr", lr},
+                run_.append_metrics({{"phase", "child"},
+                                     {"epoch", epoch},
+                                     {"step", s + 1},
+                                     {"loss", r.loss},
+                                     {names_.metric, r.metric},
+                                     {"lr", lr},
                                      {names_.rate, count / std::max(run::seconds_since(t0), 1e-9)}});
         }
         progress_.end();
@@ -146,8 +150,8 @@ private:
         for (int k = 0; k < search_.eval_archs; ++k) {
             const Arch arch = sample_arch(sample);
             const double reward = task_.reward(arch);
-            run_.append_arch({{"epoch", epoch}, {"arch", arch.to_string()}, {"reward", reward},
-                              {"log_prob", sample.log_prob}});
+            run_.append_arch(
+                {{"epoch", epoch}, {"arch", arch.to_string()}, {"reward", reward}, {"log_prob", sample.log_prob}});
         }
         // A fresh sample per evaluation batch (as the authors).
         const auto sampled = [&] { return sample_arch(sample); };

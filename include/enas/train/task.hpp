@@ -41,10 +41,10 @@ struct StepStats {
 /// How a task names its metric in metrics.jsonl, summary.json and on the console, so the loops
 /// write e.g. "train_accuracy" / "valid_accuracy" for a CNN and "train_ppl" / "valid_ppl" for PTB.
 struct MetricNames {
-    std::string metric = "accuracy";        ///< JSON key: "accuracy", "train_accuracy", "test_accuracy", ...
-    std::string short_name = "acc";         ///< progress lines: "acc", "train_acc", "test_acc"
-    std::string rate = "images_per_second"; ///< JSON key of the items-per-second rate
-    bool higher_is_better = true;           ///< for "best_test_<metric>" of final training
+    std::string metric = "accuracy";         ///< JSON key: "accuracy", "train_accuracy", "test_accuracy", ...
+    std::string short_name = "acc";          ///< progress lines: "acc", "train_acc", "test_acc"
+    std::string rate = "images_per_second";  ///< JSON key of the items-per-second rate
+    bool higher_is_better = true;            ///< for "best_test_<metric>" of final training
 };
 
 /// A child model that trains and evaluates one given architecture per step.
@@ -58,11 +58,11 @@ concept FinalTask = requires(T& task, const T& ctask, const typename T::Arch& ar
     { ctask.metric_names() } -> std::convertible_to<MetricNames>;
     { ctask.steps_per_epoch() } -> std::same_as<std::int64_t>;
     { ctask.num_params() } -> std::same_as<std::int64_t>;
-    { task.start_training(at.epoch) };                  // the training stream from (epoch, step 0)
+    {task.start_training(at.epoch)};                               // the training stream from (epoch, step 0)
     { task.train_step(arch, lr, at) } -> std::same_as<StepStats>;  // on the next training batch
     { task.evaluate(split, next_arch) } -> std::same_as<double>;   // metric over a split
-    { task.save(writer, progress_out) };
-    { task.restore(checkpoint, progress_in) };
+    {task.save(writer, progress_out)};
+    {task.restore(checkpoint, progress_in)};
 };
 
 /// A FinalTask whose shared weights also score sampled architectures for the controller.

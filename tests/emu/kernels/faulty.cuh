@@ -50,9 +50,7 @@ __global__ void shuffle_against_barrier(float* out) {
 }
 
 /// Every lane passes a mask that leaves most lanes out, including itself.
-__global__ void shuffle_mask_without_caller(float* out) {
-    out[threadIdx.x] = __shfl_sync(0x1u, 2.0f, 0);
-}
+__global__ void shuffle_mask_without_caller(float* out) { out[threadIdx.x] = __shfl_sync(0x1u, 2.0f, 0); }
 
 /// Thread 5 of block 2 traps.
 __global__ void trap_in_one_thread(float* out) {

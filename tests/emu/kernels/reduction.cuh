@@ -11,7 +11,8 @@ __global__ void block_sum_static(const float* __restrict__ x, float* __restrict_
     ENAS_SHARED(float, tile, kBlock);
     const int t = static_cast<int>(threadIdx.x);
     float sum = 0.0f;
-    for (int i = static_cast<int>(blockIdx.x) * kBlock + t; i < n; i += static_cast<int>(gridDim.x) * kBlock) sum += x[i];
+    for (int i = static_cast<int>(blockIdx.x) * kBlock + t; i < n; i += static_cast<int>(gridDim.x) * kBlock)
+        sum += x[i];
     tile[t] = sum;
     __syncthreads();
     for (int stride = kBlock / 2; stride > 0; stride /= 2) {
@@ -44,7 +45,8 @@ __global__ void block_sum_missing_sync(const float* __restrict__ x, float* __res
     ENAS_SHARED(float, tile, kBlock);
     const int t = static_cast<int>(threadIdx.x);
     float sum = 0.0f;
-    for (int i = static_cast<int>(blockIdx.x) * kBlock + t; i < n; i += static_cast<int>(gridDim.x) * kBlock) sum += x[i];
+    for (int i = static_cast<int>(blockIdx.x) * kBlock + t; i < n; i += static_cast<int>(gridDim.x) * kBlock)
+        sum += x[i];
     tile[t] = sum;
     for (int stride = kBlock / 2; stride > 0; stride /= 2) {
         if (t < stride) tile[t] += tile[t + stride];

@@ -47,7 +47,8 @@ inline BatchNormResult batch_norm(const Tensor<double, Cpu>& x, const Tensor<dou
             for (auto i : idx) var += (x.data()[i] - mean) * (x.data()[i] - mean);
             var /= m;
             if (p.mode == BatchNormMode::Train) {
-                const double update_var = p.variance_update == RunningVarianceUpdate::Unbiased ? var * m / (m - 1) : var;
+                const double update_var =
+                    p.variance_update == RunningVarianceUpdate::Unbiased ? var * m / (m - 1) : var;
                 r.running_mean.data()[c] = p.decay * running_mean.data()[c] + (1 - p.decay) * mean;
                 r.running_var.data()[c] = p.decay * running_var.data()[c] + (1 - p.decay) * update_var;
             }
@@ -85,8 +86,8 @@ inline BatchNormGrads batch_norm_backward(const Tensor<double, Cpu>& x, const Te
             g.gbeta.data()[c] += gy.data()[idx[a]];
             double gx = 0;
             for (std::size_t b = 0; b < idx.size(); ++b) {
-                const double jac = batch_stats ? k * ((a == b ? 1.0 : 0.0) - 1 / m - xhat[a] * xhat[b] / m)
-                                               : (a == b ? k : 0.0);
+                const double jac =
+                    batch_stats ? k * ((a == b ? 1.0 : 0.0) - 1 / m - xhat[a] * xhat[b] / m) : (a == b ? k : 0.0);
                 gx += gy.data()[idx[b]] * jac;
             }
             g.gx.data()[idx[a]] += gx;

@@ -60,8 +60,8 @@ struct ConvReference {
 };
 
 template <class T>
-ConvReference conv_reference(const ConvProblem& p, bool groups_of_one, const Tensor<T, Cpu>& x,
-                             const Tensor<T, Cpu>& w, const Tensor<T, Cpu>& gy) {
+ConvReference conv_reference(const ConvProblem& p, bool groups_of_one, const Tensor<T, Cpu>& x, const Tensor<T, Cpu>& w,
+                             const Tensor<T, Cpu>& gy) {
     const Extent1d eh = p.eh(), ew = p.ew();
     const std::int64_t w_in = groups_of_one ? 1 : p.c_in;
     ConvReference r{Tensor<double, Cpu>::zeros(p.y_shape()), Tensor<double, Cpu>::zeros(p.x_shape()),

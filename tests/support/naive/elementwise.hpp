@@ -20,7 +20,10 @@ inline double activation_grad(Activation a, double x) {
     switch (a) {
         case Activation::Relu: return x > 0 ? 1 : 0;
         case Activation::Tanh: return 1 - std::tanh(x) * std::tanh(x);
-        case Activation::Sigmoid: { const double s = 1 / (1 + std::exp(-x)); return s * (1 - s); }
+        case Activation::Sigmoid: {
+            const double s = 1 / (1 + std::exp(-x));
+            return s * (1 - s);
+        }
         case Activation::Identity: break;
     }
     return 1;

@@ -9,8 +9,8 @@ namespace enas::naive {
 
 struct LstmCellRef {
     std::int64_t batch, in, hidden;
-    std::vector<double> x, h_prev, c_prev, w;  // [B, I], [B, H], [B, H], [(I + H), 4H]
-    std::vector<double> h, c;                  // outputs [B, H]
+    std::vector<double> x, h_prev, c_prev, w;      // [B, I], [B, H], [B, H], [(I + H), 4H]
+    std::vector<double> h, c;                      // outputs [B, H]
     std::vector<double> dx, dh_prev, dc_prev, dw;  // input gradients
 
     double pre(std::int64_t b, std::int64_t col) const {  // [x, h_prev] . W at (b, col)

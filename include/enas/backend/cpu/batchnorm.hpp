@@ -63,7 +63,9 @@ struct ChannelLayout {
         : n(x.dim(0)), c(x.dim(1)), s(x.numel() / std::max<std::int64_t>(x.dim(0) * x.dim(1), 1)) {}
     std::int64_t per_channel() const { return n * s; }
     /// N x C planes per parallel chunk of an elementwise pass.
-    std::int64_t plane_grain() const { return std::max<std::int64_t>(1, kParallelGrain / std::max<std::int64_t>(s, 1)); }
+    std::int64_t plane_grain() const {
+        return std::max<std::int64_t>(1, kParallelGrain / std::max<std::int64_t>(s, 1));
+    }
 };
 
 /// Per-channel pairs of sums over all planes: plane_sums(plane, ch) returns the two sums of one
@@ -71,7 +73,8 @@ struct ChannelLayout {
 /// partial sums are combined in block order.
 template <class PlaneSums>
 std::vector<std::pair<double, double>> per_channel_sums(const ChannelLayout& l, PlaneSums plane_sums) {
-    const std::int64_t rows_per_block = std::max<std::int64_t>(1, kParallelGrain / std::max<std::int64_t>(l.c * l.s, 1));
+    const std::int64_t rows_per_block =
+        std::max<std::int64_t>(1, kParallelGrain / std::max<std::int64_t>(l.c * l.s, 1));
     const std::int64_t blocks = (l.n + rows_per_block - 1) / rows_per_block;
     std::vector<std::pair<double, double>> partial(static_cast<std::size_t>(blocks * l.c), {0.0, 0.0});
     parallel_for(blocks, 1, [&](std::int64_t bb, std::int64_t be) {
@@ -104,14 +107,17 @@ std::vector<std::pair<double, double>> channel_moments(const ChannelLayout& l, c
         const T* ENAS_RESTRICT xp = x + plane * l.s;
         return sum2_in_double(
             l.s, [&](std::int64_t i) { return static_cast<double>(xp[i]) - shift; },
-            [&](std::int64_t i) { const double d = static_cast<double>(xp[i]) - shift; return d * d; });
+            [&](std::int64_t i) {
+                const double d = static_cast<double>(xp[i]) - shift;
+                return d * d;
+            });
     });
     const double m = static_cast<double>(l.per_channel());
     for (std::int64_t ch = 0; ch < l.c; ++ch) {
         auto& [s1, s2] = sums[static_cast<std::size_t>(ch)];
         const double d = s1 / m;
         s1 = static_cast<double>(x[ch * l.s]) + d;  // the mean
-        s2 = std::max(s2 / m - d * d, 0.0);          // the biased variance
+        s2 = std::max(s2 / m - d * d, 0.0);         // the biased variance
     }
     return sums;
 }
@@ -132,7 +138,8 @@ void affine_planes(const ChannelLayout& l, const ChannelAffine<T>& f, const T* x
     parallel_for(l.n * l.c, l.plane_grain(), [&](std::int64_t b, std::int64_t e) {
         for (std::int64_t plane = b; plane < e; ++plane) {
             const auto ch = static_cast<std::size_t>(plane % l.c);
-            const T cx = f.center_x[ch], kx = f.scale_x[ch], cz = f.center_z[ch], kz = f.scale_z[ch], off = f.offset[ch];
+            const T cx = f.center_x[ch], kx = f.scale_x[ch], cz = f.center_z[ch], kz = f.scale_z[ch],
+                    off = f.offset[ch];
             const T* ENAS_RESTRICT xr = x + plane * l.s;
             T* ENAS_RESTRICT yr = out + plane * l.s;
             if (z) {
@@ -162,9 +169,9 @@ void batch_norm_forward(Context<Cpu>&, const BatchNormParams& p, const Tensor<T,
     const batchnorm_detail::ChannelLayout l(x);
     const double m = static_cast<double>(l.per_channel());
     const double var_scale = p.variance_update == RunningVarianceUpdate::Unbiased && m > 1 ? m / (m - 1) : 1.0;
-    const std::vector<std::pair<double, double>> batch =
-        uses_batch_statistics(p.mode) ? batchnorm_detail::channel_moments(l, x.data())
-                                      : std::vector<std::pair<double, double>>();
+    const std::vector<std::pair<double, double>> batch = uses_batch_statistics(p.mode)
+                                                             ? batchnorm_detail::channel_moments(l, x.data())
+                                                             : std::vector<std::pair<double, double>>();
     batchnorm_detail::ChannelAffine<T> f(l.c);  // y = (x - mean) * gamma * inv_std + beta
     for (std::int64_t ch = 0; ch < l.c; ++ch) {
         const auto c = static_cast<std::size_t>(ch);

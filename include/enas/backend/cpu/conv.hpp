@@ -54,8 +54,10 @@ inline bool use_implicit_gemm(const ConvGeometry& g, const ConvTuning& tuning) {
 /// Whether the AVX-512 kernels run for element type T under `tuning`.
 template <class T>
 bool use_avx512(const ConvTuning& tuning) {
-    if constexpr (std::is_same_v<T, float>) return tuning.gemm != ConvGemm::Blas && avx512::available();
-    else return false;
+    if constexpr (std::is_same_v<T, float>)
+        return tuning.gemm != ConvGemm::Blas && avx512::available();
+    else
+        return false;
 }
 
 /// C (=|+=) A * B, row-major, single-threaded when called from a worker.
@@ -64,8 +66,10 @@ void gemm_nn(bool avx, bool accumulate, std::int64_t m, std::int64_t n, std::int
              const T* b, std::int64_t ldb, T* c, std::int64_t ldc) {
     if constexpr (std::is_same_v<T, float>) {
         if (avx) {
-            if (accumulate) avx512::gemm_nn<true>(m, n, k, a, lda, avx512::StridedRows{b, ldb}, c, ldc);
-            else avx512::gemm_nn<false>(m, n, k, a, lda, avx512::StridedRows{b, ldb}, c, ldc);
+            if (accumulate)
+                avx512::gemm_nn<true>(m, n, k, a, lda, avx512::StridedRows{b, ldb}, c, ldc);
+            else
+                avx512::gemm_nn<false>(m, n, k, a, lda, avx512::StridedRows{b, ldb}, c, ldc);
             return;
         }
     }
@@ -129,7 +133,8 @@ void im2col_gemm(Context<Cpu>& ctx, const ConvGeometry& g, const T* x, const T* 
             const T* xn = x + n * g.c_in * g.in_plane();
             T* yn = y + n * g.c_out * out_plane + oh0 * g.out_w;
             if (pointwise) {
-                gemm_nn<T>(avx, accumulate, g.c_out, cols, g.c_in, w, g.c_in, xn + oh0 * g.out_w, out_plane, yn, out_plane);
+                gemm_nn<T>(avx, accumulate, g.c_out, cols, g.c_in, w, g.c_in, xn + oh0 * g.out_w, out_plane, yn,
+                           out_plane);
             } else {
                 im2col(g, xn, oh0, oh1, col);
                 gemm_nn<T>(avx, accumulate, g.c_out, cols, patch, w, patch, col, cols, yn, out_plane);
@@ -200,22 +205,25 @@ void backward_weight(Context<Cpu>& ctx, const ConvGeometry& g, const T* x, const
     Tensor<T, Cpu> partial;
     if (workers > 1) partial = ctx.template zeros<T>(Shape{workers, wsize});
     SerialGemmScope serial_gemm_if(!avx && workers > 1);
-    for_each_worker(workers, items, [&](int worker, std::int64_t begin, std::int64_t end) {
-        T* col = pointwise ? nullptr : scratch.data() + worker * patch * rows * g.out_w;
-        T* acc = workers > 1 ? partial.data() + worker * wsize : gw;
-        for (std::int64_t item = begin; item < end; ++item) {
-            const std::int64_t n = item / blocks, oh0 = item % blocks * rows, oh1 = std::min(oh0 + rows, g.out_h);
-            const std::int64_t cols = (oh1 - oh0) * g.out_w;
-            const T* xn = x + n * g.c_in * g.in_plane();
-            const T* gyn = gy + n * g.c_out * out_plane + oh0 * g.out_w;
-            if (pointwise) {
-                gemm_nt<T>(avx, g.c_out, g.c_in, cols, gyn, out_plane, xn + oh0 * g.out_w, out_plane, acc, g.c_in);
-            } else {
-                im2col(g, xn, oh0, oh1, col);
-                gemm_nt<T>(avx, g.c_out, patch, cols, gyn, out_plane, col, cols, acc, patch);
+    for_each_worker(
+        workers, items,
+        [&](int worker, std::int64_t begin, std::int64_t end) {
+            T* col = pointwise ? nullptr : scratch.data() + worker * patch * rows * g.out_w;
+            T* acc = workers > 1 ? partial.data() + worker * wsize : gw;
+            for (std::int64_t item = begin; item < end; ++item) {
+                const std::int64_t n = item / blocks, oh0 = item % blocks * rows, oh1 = std::min(oh0 + rows, g.out_h);
+                const std::int64_t cols = (oh1 - oh0) * g.out_w;
+                const T* xn = x + n * g.c_in * g.in_plane();
+                const T* gyn = gy + n * g.c_out * out_plane + oh0 * g.out_w;
+                if (pointwise) {
+                    gemm_nt<T>(avx, g.c_out, g.c_in, cols, gyn, out_plane, xn + oh0 * g.out_w, out_plane, acc, g.c_in);
+                } else {
+                    im2col(g, xn, oh0, oh1, col);
+                    gemm_nt<T>(avx, g.c_out, patch, cols, gyn, out_plane, col, cols, acc, patch);
+                }
             }
-        }
-    }, WorkSplit::fixed);  // per-worker partial sums: a fixed split keeps the result reproducible
+        },
+        WorkSplit::fixed);  // per-worker partial sums: a fixed split keeps the result reproducible
     if (workers > 1) {
         const T* p = partial.data();
         for (int t = 0; t < workers; ++t) {
@@ -239,8 +247,8 @@ void conv2d_forward(Context<Cpu>& ctx, const Conv2dParams& p, const Tensor<T, Cp
 /// gx += d conv2d(x, w) / dx applied to gy: gy [n, c_out, out_h, out_w], w [c_out, c_in, kh, kw],
 /// gx [n, c_in, h, w] (its shape gives the input size).
 template <class T>
-void conv2d_backward_input(Context<Cpu>& ctx, const Conv2dParams& p, const Tensor<T, Cpu>& gy,
-                           const Tensor<T, Cpu>& w, Tensor<T, Cpu>& gx) {
+void conv2d_backward_input(Context<Cpu>& ctx, const Conv2dParams& p, const Tensor<T, Cpu>& gy, const Tensor<T, Cpu>& w,
+                           Tensor<T, Cpu>& gx) {
     const ConvGeometry g = conv_geometry(gx.shape(), w.shape(), p);
     if (g.stride_h == 1 && g.stride_w == 1)
         conv_detail::backward_input_stride1<T>(ctx, g, gy.data(), w.data(), gx.data());
@@ -251,8 +259,8 @@ void conv2d_backward_input(Context<Cpu>& ctx, const Conv2dParams& p, const Tenso
 /// gw += d conv2d(x, w) / dw applied to gy: x [n, c_in, h, w], gy [n, c_out, out_h, out_w],
 /// gw [c_out, c_in, kh, kw].
 template <class T>
-void conv2d_backward_weight(Context<Cpu>& ctx, const Conv2dParams& p, const Tensor<T, Cpu>& x,
-                            const Tensor<T, Cpu>& gy, Tensor<T, Cpu>& gw) {
+void conv2d_backward_weight(Context<Cpu>& ctx, const Conv2dParams& p, const Tensor<T, Cpu>& x, const Tensor<T, Cpu>& gy,
+                            Tensor<T, Cpu>& gw) {
     const ConvGeometry g = conv_geometry(x.shape(), gw.shape(), p);
     conv_detail::backward_weight<T>(ctx, g, x.data(), gy.data(), gw.data());
 }

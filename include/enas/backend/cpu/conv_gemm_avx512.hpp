@@ -32,9 +32,9 @@ inline bool available() {
     return has;
 }
 
-inline constexpr int kRows = 6;      // rows of C per tile (m)
-inline constexpr int kVectors = 4;   // 16-float vectors of C per tile row in gemm_nn (n = 64)
-inline constexpr int kColumns = 4;   // columns of C per tile in gemm_nt
+inline constexpr int kRows = 6;     // rows of C per tile (m)
+inline constexpr int kVectors = 4;  // 16-float vectors of C per tile row in gemm_nn (n = 64)
+inline constexpr int kColumns = 4;  // columns of C per tile in gemm_nt
 
 /// The rows of B at a fixed stride: row p starts at data + p * ld.
 struct StridedRows {
@@ -112,8 +112,8 @@ ENAS_TARGET_AVX512 void nn_row_tiles(std::int64_t n, std::int64_t k, const float
 /// C[m, n] = A[m, k] * B[k, n] (Accumulate: C +=). Tiles of 64 columns are the outer loop so that
 /// B's panel stays in cache while all rows of A pass over it.
 template <bool Accumulate, class Rows>
-ENAS_TARGET_AVX512 void gemm_nn(std::int64_t m, std::int64_t n, std::int64_t k, const float* a, std::int64_t lda, Rows b,
-                                float* c, std::int64_t ldc) {
+ENAS_TARGET_AVX512 void gemm_nn(std::int64_t m, std::int64_t n, std::int64_t k, const float* a, std::int64_t lda,
+                                Rows b, float* c, std::int64_t ldc) {
     constexpr std::int64_t kPanel = 16 * kVectors;
     for (std::int64_t j = 0; j < n; j += kPanel) {
         const std::int64_t nj = std::min(kPanel, n - j);
@@ -193,8 +193,8 @@ ENAS_TARGET_AVX512 void nt_row_tiles(std::int64_t n, std::int64_t k, const float
 
 /// C[m, n] += A[m, k] * B[n, k]^T: every entry a dot product of two rows of length k.
 template <class Rows>
-ENAS_TARGET_AVX512 void gemm_nt(std::int64_t m, std::int64_t n, std::int64_t k, const float* a, std::int64_t lda, Rows b,
-                                float* c, std::int64_t ldc) {
+ENAS_TARGET_AVX512 void gemm_nt(std::int64_t m, std::int64_t n, std::int64_t k, const float* a, std::int64_t lda,
+                                Rows b, float* c, std::int64_t ldc) {
     for (std::int64_t i = 0; i < m; i += kRows) {
         const float* ai = a + i * lda;
         float* ci = c + i * ldc;

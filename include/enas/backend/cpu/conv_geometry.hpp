@@ -56,11 +56,11 @@ inline PaddedExtent padded_extent(std::int64_t in, std::int64_t k, std::int64_t 
 /// Everything a conv kernel needs to know about one NCHW convolution. `channels_per_group` is
 /// c_in for a dense conv and 1 for a depthwise one (weights [c_out, channels_per_group, kh, kw]).
 struct ConvGeometry {
-    std::int64_t n = 0, c_in = 0, h = 0, w = 0;    // input  [n, c_in, h, w]
-    std::int64_t c_out = 0, kh = 0, kw = 0;        // weight [c_out, c_in or 1, kh, kw]
+    std::int64_t n = 0, c_in = 0, h = 0, w = 0;  // input  [n, c_in, h, w]
+    std::int64_t c_out = 0, kh = 0, kw = 0;      // weight [c_out, c_in or 1, kh, kw]
     std::int64_t stride_h = 1, stride_w = 1;
     std::int64_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
-    std::int64_t out_h = 0, out_w = 0;             // output [n, c_out, out_h, out_w]
+    std::int64_t out_h = 0, out_w = 0;  // output [n, c_out, out_h, out_w]
 
     std::int64_t in_plane() const { return h * w; }
     std::int64_t out_plane() const { return out_h * out_w; }

@@ -43,14 +43,16 @@ inline void implicit_row_offsets(const ConvGeometry& g, const PaddedGrid& grid, 
     for (std::int64_t ci = 0; ci < g.c_in; ++ci)
         for (std::int64_t i = 0; i < g.kh; ++i)
             for (std::int64_t j = 0; j < g.kw; ++j)
-                offsets[(ci * g.kh + i) * g.kw + j] = static_cast<std::int32_t>(ci * grid.plane() + i * grid.padded_w + j);
+                offsets[(ci * g.kh + i) * g.kw + j] =
+                    static_cast<std::int32_t>(ci * grid.plane() + i * grid.padded_w + j);
 }
 
 /// Copies image x ([c_in, h, w]) into padded ([c_in, padded_h, padded_w]) at (pad_top, pad_left).
 /// Only the interior is written: the border keeps the zeros the caller filled in once.
 inline void pad_image(const ConvGeometry& g, const PaddedGrid& grid, const float* ENAS_RESTRICT x,
                       float* ENAS_RESTRICT padded) {
-    const std::int64_t rows = std::min(g.h, grid.padded_h - g.pad_top), cols = std::min(g.w, grid.padded_w - g.pad_left);
+    const std::int64_t rows = std::min(g.h, grid.padded_h - g.pad_top),
+                       cols = std::min(g.w, grid.padded_w - g.pad_left);
     for (std::int64_t ci = 0; ci < g.c_in; ++ci)
         for (std::int64_t ih = 0; ih < rows; ++ih)
             std::copy(x + (ci * g.h + ih) * g.w, x + (ci * g.h + ih) * g.w + cols,
@@ -112,21 +114,24 @@ inline void implicit_backward_weight(Context<Cpu>& ctx, const ConvGeometry& g, c
     const std::int64_t patch = g.patch_size(), wsize = g.c_out * patch;
     Tensor<float, Cpu> partial;
     if (workers > 1) partial = ctx.template zeros<float>(Shape{workers, wsize});
-    for_each_worker(workers, g.n, [&](int worker, std::int64_t begin, std::int64_t end) {
-        float* padded = scratch.padded_of(worker);
-        float* spread = scratch.grid_of(worker);
-        float* acc = workers > 1 ? partial.data() + worker * wsize : gw;
-        for (std::int64_t n = begin; n < end; ++n) {
-            pad_image(g, grid, x + n * g.c_in * g.in_plane(), padded);
-            const float* gyn = gy + n * g.c_out * g.out_plane();
-            for (std::int64_t co = 0; co < g.c_out; ++co)
-                for (std::int64_t oh = 0; oh < g.out_h; ++oh)
-                    std::copy(gyn + (co * g.out_h + oh) * g.out_w, gyn + (co * g.out_h + oh + 1) * g.out_w,
-                              spread + co * grid.columns + oh * grid.padded_w);
-            avx512::gemm_nt(g.c_out, patch, grid.columns, spread, grid.columns,
-                            avx512::ListedRows{padded, scratch.offsets.data()}, acc, patch);
-        }
-    }, WorkSplit::fixed);  // per-worker partial sums: a fixed split keeps the result reproducible
+    for_each_worker(
+        workers, g.n,
+        [&](int worker, std::int64_t begin, std::int64_t end) {
+            float* padded = scratch.padded_of(worker);
+            float* spread = scratch.grid_of(worker);
+            float* acc = workers > 1 ? partial.data() + worker * wsize : gw;
+            for (std::int64_t n = begin; n < end; ++n) {
+                pad_image(g, grid, x + n * g.c_in * g.in_plane(), padded);
+                const float* gyn = gy + n * g.c_out * g.out_plane();
+                for (std::int64_t co = 0; co < g.c_out; ++co)
+                    for (std::int64_t oh = 0; oh < g.out_h; ++oh)
+                        std::copy(gyn + (co * g.out_h + oh) * g.out_w, gyn + (co * g.out_h + oh + 1) * g.out_w,
+                                  spread + co * grid.columns + oh * grid.padded_w);
+                avx512::gemm_nt(g.c_out, patch, grid.columns, spread, grid.columns,
+                                avx512::ListedRows{padded, scratch.offsets.data()}, acc, patch);
+            }
+        },
+        WorkSplit::fixed);  // per-worker partial sums: a fixed split keeps the result reproducible
     if (workers > 1) {
         const float* p = partial.data();
         for (int t = 0; t < workers; ++t) {

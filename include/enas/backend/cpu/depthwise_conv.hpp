@@ -61,8 +61,8 @@ void add_unpadded(const ConvGeometry& g, const PaddedPlane& pp, const T* ENAS_RE
 /// Accumulate). KH, KW > 0 fix the kernel size at compile time (the tap loops unroll and the width
 /// loop vectorizes with the sums in registers); 0 = runtime size.
 template <int KH, int KW, bool Accumulate, class T>
-ENAS_ALWAYS_INLINE void forward_plane(const ConvGeometry& g, const PaddedPlane& pp, const T* ENAS_RESTRICT xp, const T* ENAS_RESTRICT wk,
-                   T* ENAS_RESTRICT y) {
+ENAS_ALWAYS_INLINE void forward_plane(const ConvGeometry& g, const PaddedPlane& pp, const T* ENAS_RESTRICT xp,
+                                      const T* ENAS_RESTRICT wk, T* ENAS_RESTRICT y) {
     const std::int64_t kh = KH > 0 ? KH : g.kh, kw = KW > 0 ? KW : g.kw, sh = g.stride_h, sw = g.stride_w;
     const std::int64_t pw = pp.padded_w;
     for (std::int64_t oh = 0; oh < g.out_h; ++oh) {
@@ -89,16 +89,20 @@ ENAS_ALWAYS_INLINE void forward_plane(const ConvGeometry& g, const PaddedPlane& 
 
 /// forward_plane with the kernel size fixed at compile time for 3x3 and 5x5.
 template <bool Accumulate, class T>
-ENAS_ALWAYS_INLINE void forward_plane_any(const ConvGeometry& g, const PaddedPlane& pp, const T* xp, const T* wk, T* y) {
-    if (g.kh == 3 && g.kw == 3) forward_plane<3, 3, Accumulate>(g, pp, xp, wk, y);
-    else if (g.kh == 5 && g.kw == 5) forward_plane<5, 5, Accumulate>(g, pp, xp, wk, y);
-    else forward_plane<0, 0, Accumulate>(g, pp, xp, wk, y);
+ENAS_ALWAYS_INLINE void forward_plane_any(const ConvGeometry& g, const PaddedPlane& pp, const T* xp, const T* wk,
+                                          T* y) {
+    if (g.kh == 3 && g.kw == 3)
+        forward_plane<3, 3, Accumulate>(g, pp, xp, wk, y);
+    else if (g.kh == 5 && g.kw == 5)
+        forward_plane<5, 5, Accumulate>(g, pp, xp, wk, y);
+    else
+        forward_plane<0, 0, Accumulate>(g, pp, xp, wk, y);
 }
 
 /// One input-gradient plane, in padded coordinates: gxp[oh * sh + i, ow * sw + j] += w[i, j] * gy[oh, ow].
 template <class T>
 ENAS_ALWAYS_INLINE void backward_input_plane(const ConvGeometry& g, const PaddedPlane& pp, const T* ENAS_RESTRICT gy,
-                          const T* ENAS_RESTRICT wk, T* ENAS_RESTRICT gxp) {
+                                             const T* ENAS_RESTRICT wk, T* ENAS_RESTRICT gxp) {
     const std::int64_t pw = pp.padded_w, sw = g.stride_w;
     for (std::int64_t oh = 0; oh < g.out_h; ++oh) {
         const T* grow = gy + oh * g.out_w;
@@ -139,13 +143,12 @@ ENAS_ALWAYS_INLINE T dot(const T* ENAS_RESTRICT a, const T* ENAS_RESTRICT b, std
 /// width (zeros in the extra columns), so each tap is one contiguous dot product over the whole
 /// plane; xp needs kw - 1 readable elements past its end (they meet zeros of gyp).
 template <class T>
-ENAS_ALWAYS_INLINE void backward_weight_plane_stride1(const ConvGeometry& g, const PaddedPlane& pp, const T* ENAS_RESTRICT xp,
-                                   const T* ENAS_RESTRICT gyp, T* ENAS_RESTRICT gwk) {
+ENAS_ALWAYS_INLINE void backward_weight_plane_stride1(const ConvGeometry& g, const PaddedPlane& pp,
+                                                      const T* ENAS_RESTRICT xp, const T* ENAS_RESTRICT gyp,
+                                                      T* ENAS_RESTRICT gwk) {
     const std::int64_t pw = pp.padded_w, len = g.out_h * pw;
     for (std::int64_t i = 0; i < g.kh; ++i) {
-        for (std::int64_t j = 0; j < g.kw; ++j) {
-            gwk[i * g.kw + j] += dot(gyp, xp + i * pw + j, len);
-        }
+        for (std::int64_t j = 0; j < g.kw; ++j) { gwk[i * g.kw + j] += dot(gyp, xp + i * pw + j, len); }
     }
 }
 
@@ -165,7 +168,7 @@ void widen_rows(const ConvGeometry& g, const PaddedPlane& pp, const T* ENAS_REST
 /// gwk[i, j] += sum gy[oh, ow] * xp[oh * sh + i, ow * sw + j].
 template <class T>
 ENAS_ALWAYS_INLINE void backward_weight_plane(const ConvGeometry& g, const PaddedPlane& pp, const T* ENAS_RESTRICT xp,
-                           const T* ENAS_RESTRICT gy, T* ENAS_RESTRICT gwk) {
+                                              const T* ENAS_RESTRICT gy, T* ENAS_RESTRICT gwk) {
     const std::int64_t pw = pp.padded_w, sw = g.stride_w;
     for (std::int64_t i = 0; i < g.kh; ++i) {
         for (std::int64_t j = 0; j < g.kw; ++j) {
@@ -184,36 +187,48 @@ ENAS_ALWAYS_INLINE void backward_weight_plane(const ConvGeometry& g, const Padde
 // double (gradient checks) uses the templates as they are.
 ENAS_CONV_TARGET_CLONES inline void forward_plane_f32(bool accumulate, const ConvGeometry& g, const PaddedPlane& pp,
                                                       const float* xp, const float* wk, float* y) {
-    if (accumulate) forward_plane_any<true>(g, pp, xp, wk, y);
-    else forward_plane_any<false>(g, pp, xp, wk, y);
+    if (accumulate)
+        forward_plane_any<true>(g, pp, xp, wk, y);
+    else
+        forward_plane_any<false>(g, pp, xp, wk, y);
 }
 ENAS_CONV_TARGET_CLONES inline void backward_input_plane_f32(const ConvGeometry& g, const PaddedPlane& pp,
                                                              const float* gy, const float* wk, float* gxp) {
     backward_input_plane(g, pp, gy, wk, gxp);
 }
-ENAS_CONV_TARGET_CLONES inline void backward_weight_plane_f32(bool stride1, const ConvGeometry& g, const PaddedPlane& pp,
-                                                              const float* xp, const float* gy, float* gwk) {
-    if (stride1) backward_weight_plane_stride1(g, pp, xp, gy, gwk);
-    else backward_weight_plane(g, pp, xp, gy, gwk);
+ENAS_CONV_TARGET_CLONES inline void backward_weight_plane_f32(bool stride1, const ConvGeometry& g,
+                                                              const PaddedPlane& pp, const float* xp, const float* gy,
+                                                              float* gwk) {
+    if (stride1)
+        backward_weight_plane_stride1(g, pp, xp, gy, gwk);
+    else
+        backward_weight_plane(g, pp, xp, gy, gwk);
 }
 
 template <bool Accumulate, class T>
 void run_forward_plane(const ConvGeometry& g, const PaddedPlane& pp, const T* xp, const T* wk, T* y) {
-    if constexpr (std::is_same_v<T, float>) forward_plane_f32(Accumulate, g, pp, xp, wk, y);
-    else forward_plane_any<Accumulate>(g, pp, xp, wk, y);
+    if constexpr (std::is_same_v<T, float>)
+        forward_plane_f32(Accumulate, g, pp, xp, wk, y);
+    else
+        forward_plane_any<Accumulate>(g, pp, xp, wk, y);
 }
 template <class T>
 void run_backward_input_plane(const ConvGeometry& g, const PaddedPlane& pp, const T* gy, const T* wk, T* gxp) {
-    if constexpr (std::is_same_v<T, float>) backward_input_plane_f32(g, pp, gy, wk, gxp);
-    else backward_input_plane(g, pp, gy, wk, gxp);
+    if constexpr (std::is_same_v<T, float>)
+        backward_input_plane_f32(g, pp, gy, wk, gxp);
+    else
+        backward_input_plane(g, pp, gy, wk, gxp);
 }
 /// Stride 1: `gy` is the widened plane of widen_rows; other strides: the plain gy plane.
 template <class T>
 void run_backward_weight_plane(bool stride1, const ConvGeometry& g, const PaddedPlane& pp, const T* xp, const T* gy,
                                T* gwk) {
-    if constexpr (std::is_same_v<T, float>) backward_weight_plane_f32(stride1, g, pp, xp, gy, gwk);
-    else if (stride1) backward_weight_plane_stride1(g, pp, xp, gy, gwk);
-    else backward_weight_plane(g, pp, xp, gy, gwk);
+    if constexpr (std::is_same_v<T, float>)
+        backward_weight_plane_f32(stride1, g, pp, xp, gy, gwk);
+    else if (stride1)
+        backward_weight_plane_stride1(g, pp, xp, gy, gwk);
+    else
+        backward_weight_plane(g, pp, xp, gy, gwk);
 }
 
 }  // namespace depthwise_detail
@@ -304,7 +319,8 @@ void depthwise_conv2d_backward_weight(Context<Cpu>& ctx, const Conv2dParams& p, 
                 const std::int64_t plane = n * g.c_in + c;
                 pad_plane(g, pp, px + plane * g.in_plane(), xp);
                 if (stride1) widen_rows(g, pp, pg + plane * g.out_plane(), gyp);
-                run_backward_weight_plane(stride1, g, pp, xp, stride1 ? gyp : pg + plane * g.out_plane(), pgw + c * area);
+                run_backward_weight_plane(stride1, g, pp, xp, stride1 ? gyp : pg + plane * g.out_plane(),
+                                          pgw + c * area);
             }
         }
     });

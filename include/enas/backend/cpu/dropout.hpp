@@ -63,8 +63,8 @@ void for_each_dropout_chunk(const DropoutDraw& d, std::int64_t n, F&& f) {
 // The per-chunk loops, as plain functions: inside a lambda GCC does not if-convert the select and
 // leaves the loop scalar.
 template <class T>
-void scale_kept(const T* ENAS_RESTRICT x, T* ENAS_RESTRICT y, const std::uint32_t* ENAS_RESTRICT w,
-                std::int64_t count, std::uint32_t limit, T scale) {
+void scale_kept(const T* ENAS_RESTRICT x, T* ENAS_RESTRICT y, const std::uint32_t* ENAS_RESTRICT w, std::int64_t count,
+                std::uint32_t limit, T scale) {
 #pragma omp simd
     for (std::int64_t i = 0; i < count; ++i) y[i] = x[i] * (w[i] <= limit ? scale : T(0));
 }
@@ -115,10 +115,10 @@ void dropout_mask(Context<Cpu>&, const DropoutDraw& d, Tensor<T, Cpu>& mask) {
     T* pm = mask.data();
     const std::uint32_t limit = dropout_keep_limit(d.keep_prob);
     const T scale = static_cast<T>(1.0 / d.keep_prob);
-    detail::for_each_dropout_chunk(d, mask.numel(), [&](std::int64_t first, std::int64_t count,
-                                                        const std::uint32_t* w) {
-        detail::write_mask(pm + first, w, count, limit, scale);
-    });
+    detail::for_each_dropout_chunk(d, mask.numel(),
+                                   [&](std::int64_t first, std::int64_t count, const std::uint32_t* w) {
+                                       detail::write_mask(pm + first, w, count, limit, scale);
+                                   });
 }
 
 /// Row masking (drop-path, embedding dropout): x viewed as [R, C] with R = mask.numel();

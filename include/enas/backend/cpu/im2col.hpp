@@ -68,8 +68,10 @@ void im2col_same_stride1(const ConvGeometry& g, const T* ENAS_RESTRICT x, std::i
                 if (d0 < d1) std::copy(plane + d0 + offset, plane + d1 + offset, dst + d0);
                 for (std::int64_t r = first - oh_begin; r < last - oh_begin; ++r) {
                     T* row = dst + r * w;
-                    if (shift < 0) std::fill(row, row + std::min(-shift, w), T(0));
-                    else if (shift > 0) std::fill(row + std::max<std::int64_t>(w - shift, 0), row + w, T(0));
+                    if (shift < 0)
+                        std::fill(row, row + std::min(-shift, w), T(0));
+                    else if (shift > 0)
+                        std::fill(row + std::max<std::int64_t>(w - shift, 0), row + w, T(0));
                 }
             }
         }

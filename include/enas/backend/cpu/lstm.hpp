@@ -35,8 +35,8 @@ inline std::int64_t lstm_row_grain(std::int64_t hidden) {
 /// activated gates [i, f, o, g] to `gates` [B, 4H] (kept for the backward), and h, c [B, H].
 template <class T>
 void lstm_cell_forward(Context<Cpu>&, const Tensor<T, Cpu>& x, const Tensor<T, Cpu>& h_prev,
-                       const Tensor<T, Cpu>& c_prev, const Tensor<T, Cpu>& w, Tensor<T, Cpu>& gates,
-                       Tensor<T, Cpu>& h, Tensor<T, Cpu>& c) {
+                       const Tensor<T, Cpu>& c_prev, const Tensor<T, Cpu>& w, Tensor<T, Cpu>& gates, Tensor<T, Cpu>& h,
+                       Tensor<T, Cpu>& c) {
     const std::int64_t batch = x.dim(0), in = x.dim(1), hidden = h_prev.dim(1), four_h = 4 * hidden;
     T* a = gates.data();
     gemm<T>(false, false, batch, four_h, in, T(1), x.data(), in, w.data(), four_h, T(0), a, four_h);
@@ -106,8 +106,8 @@ void lstm_cell_backward(Context<Cpu>& ctx, const Tensor<T, Cpu>& x, const Tensor
             }
         }
     });
-    const T* w_x = w.data();                  // rows [0, I) of W
-    const T* w_h = w.data() + in * four_h;    // rows [I, I + H)
+    const T* w_x = w.data();                // rows [0, I) of W
+    const T* w_h = w.data() + in * four_h;  // rows [I, I + H)
     if (dw) {
         gemm<T>(true, false, in, four_h, batch, T(1), x.data(), in, da, four_h, T(1), dw->data(), four_h);
         gemm<T>(true, false, hidden, four_h, batch, T(1), h_prev.data(), hidden, da, four_h, T(1),

@@ -134,8 +134,10 @@ void sgd_step(Context<Cpu>&, const SgdParams& p, Tensor<T, Cpu>& param, const Te
     T* buf = momentum ? momentum->data() : nullptr;
     const T lr = static_cast<T>(p.lr), mu = static_cast<T>(p.momentum), wd = static_cast<T>(p.weight_decay);
     parallel_for(param.numel(), kParallelGrain, [&](std::int64_t b, std::int64_t e) {
-        if (buf) optim_loops::sgd_momentum(w + b, g + b, buf + b, e - b, lr, mu, wd, p.nesterov);
-        else optim_loops::sgd_plain(w + b, g + b, e - b, lr, wd);
+        if (buf)
+            optim_loops::sgd_momentum(w + b, g + b, buf + b, e - b, lr, mu, wd, p.nesterov);
+        else
+            optim_loops::sgd_plain(w + b, g + b, e - b, lr, wd);
     });
 }
 
@@ -161,9 +163,8 @@ void adam_step(Context<Cpu>&, const AdamParams& p, std::int64_t t, Tensor<T, Cpu
     const T* g = grad.data();
     T* pm = m.data();
     T* pv = v.data();
-    parallel_for(param.numel(), kParallelGrain, [&](std::int64_t b, std::int64_t e) {
-        optim_loops::adam(w + b, g + b, pm + b, pv + b, e - b, c);
-    });
+    parallel_for(param.numel(), kParallelGrain,
+                 [&](std::int64_t b, std::int64_t e) { optim_loops::adam(w + b, g + b, pm + b, pv + b, e - b, c); });
 }
 
 /// *out = the sum of x[i]^2, accumulated in double (deterministic for any thread count).
@@ -171,8 +172,8 @@ template <class T>
 void sum_of_squares(Context<Cpu>&, const Tensor<T, Cpu>& x, double* out) {
     const T* px = x.data();
     const std::int64_t n = x.numel();
-    const std::int64_t chunk = std::max(optim_loops::kSquaresChunk,
-                                        (n + optim_loops::kSquaresMaxChunks - 1) / optim_loops::kSquaresMaxChunks);
+    const std::int64_t chunk =
+        std::max(optim_loops::kSquaresChunk, (n + optim_loops::kSquaresMaxChunks - 1) / optim_loops::kSquaresMaxChunks);
     const std::int64_t chunks = (n + chunk - 1) / chunk;
     double partial[optim_loops::kSquaresMaxChunks];
     parallel_for(chunks, 1, [&](std::int64_t c0, std::int64_t c1) {

@@ -231,8 +231,8 @@ void max_pool_plane(const PoolAxis& ah, const PoolAxis& aw, const T* ENAS_RESTRI
     for (std::int32_t h = 0; h < ah.in; ++h)
         row_window_max<kTrackArg, kK, kS>(aw, x + h * W, rows + h * OW, kTrackArg ? cols + h * OW : nullptr);
     for (std::int32_t oh = 0; oh < ah.out; ++oh)
-        col_window_max<kTrackArg>(static_cast<std::int32_t>(ah.begin(oh)), static_cast<std::int32_t>(ah.end(oh)), W,
-                                  OW, rows, cols, y + oh * OW, kTrackArg ? arg + oh * OW : nullptr);
+        col_window_max<kTrackArg>(static_cast<std::int32_t>(ah.begin(oh)), static_cast<std::int32_t>(ah.end(oh)), W, OW,
+                                  rows, cols, y + oh * OW, kTrackArg ? arg + oh * OW : nullptr);
 }
 
 /// Max pool of planes [b, e) of x into y (and argmax when `arg` is not null), with the row pass

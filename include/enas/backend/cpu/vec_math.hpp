@@ -22,7 +22,7 @@ inline float vexp(float x) {
                                  (std::bit_cast<std::int32_t>(kHigh) & above);
     const float xc = std::bit_cast<float>(clamped);
     const float n = (xc * 1.44269504088896341f + 12582912.f) - 12582912.f;  // round to nearest
-    const float r = (xc - n * 0.693359375f) - n * -2.12194440e-4f;           // ln2 split in two
+    const float r = (xc - n * 0.693359375f) - n * -2.12194440e-4f;          // ln2 split in two
     float p = 1.9875691500e-4f;
     p = p * r + 1.3981999507e-3f;
     p = p * r + 8.3334519073e-3f;

@@ -10,8 +10,7 @@ namespace enas::cuda {
 /// y = x * mask / keep_prob, the mask drawn from `d` (one word per element).
 void dropout_forward(Context<Cuda>& ctx, const DropoutDraw& d, const Tensor<float, Cuda>& x, Tensor<float, Cuda>& y);
 /// gx += gy * mask / keep_prob, with the mask of draw `d` recomputed.
-void dropout_backward(Context<Cuda>& ctx, const DropoutDraw& d, const Tensor<float, Cuda>& gy,
-                      Tensor<float, Cuda>& gx);
+void dropout_backward(Context<Cuda>& ctx, const DropoutDraw& d, const Tensor<float, Cuda>& gy, Tensor<float, Cuda>& gx);
 /// mask[i] = 1 / keep_prob when element i of draw `d` is kept, else 0 (flat order).
 void dropout_mask(Context<Cuda>& ctx, const DropoutDraw& d, Tensor<float, Cuda>& mask);
 /// x viewed as [R, C] with R = mask.numel(): y[r, c] = x[r, c] * mask[r].

@@ -10,8 +10,8 @@ namespace enas::cuda {
 /// y = act(x).
 void activation_forward(Context<Cuda>& ctx, Activation a, const Tensor<float, Cuda>& x, Tensor<float, Cuda>& y);
 /// gx += gy * act'(x), with act' computed from the forward output y.
-void activation_backward(Context<Cuda>& ctx, Activation a, const Tensor<float, Cuda>& y,
-                         const Tensor<float, Cuda>& gy, Tensor<float, Cuda>& gx);
+void activation_backward(Context<Cuda>& ctx, Activation a, const Tensor<float, Cuda>& y, const Tensor<float, Cuda>& gy,
+                         Tensor<float, Cuda>& gx);
 /// y = a + b.
 void add_forward(Context<Cuda>& ctx, const Tensor<float, Cuda>& a, const Tensor<float, Cuda>& b,
                  Tensor<float, Cuda>& y);

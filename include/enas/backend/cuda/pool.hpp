@@ -23,8 +23,8 @@ void avg_pool2d_backward(Context<Cuda>& ctx, const Pool2dParams& p, const Tensor
 /// y = max pool of x (padding never wins). When `argmax` is defined (int32, the shape of y) it
 /// receives, per output, the flat in-plane index h * W + w of the first maximum in row-major
 /// window order.
-void max_pool2d_forward(Context<Cuda>& ctx, const Pool2dParams& p, const Tensor<float, Cuda>& x,
-                        Tensor<float, Cuda>& y, Tensor<std::int32_t, Cuda>& argmax);
+void max_pool2d_forward(Context<Cuda>& ctx, const Pool2dParams& p, const Tensor<float, Cuda>& x, Tensor<float, Cuda>& y,
+                        Tensor<std::int32_t, Cuda>& argmax);
 
 /// gx += backward of max_pool2d: each gy goes to its window's maximum, as recorded in `argmax`
 /// (atomic adds: where windows overlap, the order of the additions is unspecified).
