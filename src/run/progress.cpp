@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <utility>
 
 namespace enas::run {
 
@@ -40,7 +41,7 @@ std::string format_progress_line(const ProgressSnapshot& s) {
     if (s.images_per_second > 0 && std::isfinite(s.images_per_second)) {
         char buf[32];
         std::snprintf(buf, sizeof buf, s.images_per_second >= 100 ? "%.0f" : "%.1f", s.images_per_second);
-        line.append("  ").append(buf).append(" img/s");
+        line.append("  ").append(buf).append(" ").append(s.rate_unit);
     }
     line += "  elapsed " + format_duration(s.elapsed_seconds);
     if (s.eta_seconds >= 0) line += "  eta " + format_duration(s.eta_seconds);
@@ -50,8 +51,9 @@ std::string format_progress_line(const ProgressSnapshot& s) {
 
 ProgressReporter::ProgressReporter(std::ostream& out, Options options) : out_(&out), options_(std::move(options)) {}
 
-ProgressReporter ProgressReporter::for_stderr(std::int64_t log_every) {
+ProgressReporter ProgressReporter::for_stderr(std::int64_t log_every, std::string rate_unit) {
     Options options;
+    options.rate_unit = std::move(rate_unit);
     options.interactive = ::isatty(STDERR_FILENO) == 1;
     options.log_every = log_every;
     return ProgressReporter(std::cerr, std::move(options));
@@ -65,6 +67,7 @@ double ProgressReporter::now() const {
 
 ProgressSnapshot ProgressReporter::snapshot() const {
     ProgressSnapshot s = current_;
+    s.rate_unit = options_.rate_unit;
     try {
         s.elapsed_seconds = std::max(0.0, now() - phase_start_);
     } catch (...) { s.elapsed_seconds = 0; }

@@ -30,7 +30,8 @@ struct ProgressSnapshot {
     std::int64_t step = 0;         // steps done in this phase
     std::int64_t steps = 0;        // <= 0: unknown total
     std::vector<ProgressScalar> scalars;
-    double images_per_second = 0;  // <= 0: not shown
+    double images_per_second = 0;     // <= 0: not shown
+    std::string rate_unit = "img/s";  // the rate's label ("tok/s" for a language model)
     double elapsed_seconds = 0;
     double eta_seconds = -1;      // time left in this phase; < 0: unknown
     double run_eta_seconds = -1;  // time left in the whole run; < 0: unknown
@@ -52,15 +53,16 @@ std::string format_progress_line(const ProgressSnapshot& snapshot);
 class ProgressReporter {
 public:
     struct Options {
-        bool interactive = false;       // redraw one line with '\r' (a terminal)
-        std::int64_t log_every = 50;    // non-interactive: a line every N steps (and the last)
-        double redraw_seconds = 0.25;   // interactive: at most one redraw per this many seconds
-        std::function<double()> clock;  // seconds, monotonic; default std::chrono::steady_clock
+        bool interactive = false;         // redraw one line with '\r' (a terminal)
+        std::int64_t log_every = 50;      // non-interactive: a line every N steps (and the last)
+        double redraw_seconds = 0.25;     // interactive: at most one redraw per this many seconds
+        std::function<double()> clock;    // seconds, monotonic; default std::chrono::steady_clock
+        std::string rate_unit = "img/s";  // the label of the items-per-second rate
     };
 
     ProgressReporter(std::ostream& out, Options options);
     /// Reports to std::cerr, interactive when stderr is a terminal.
-    static ProgressReporter for_stderr(std::int64_t log_every = 50);
+    static ProgressReporter for_stderr(std::int64_t log_every = 50, std::string rate_unit = "img/s");
 
     /// Starts a phase: `epoch_index` is 0-based (shown as epoch_index + 1 of `epochs`); `steps`
     /// is the number of steps in the phase (<= 0 if unknown).

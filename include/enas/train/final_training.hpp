@@ -2,10 +2,14 @@
 // epochs of task.train_step with the caller's learning-rate schedule, the task's test metric after
 // every epoch, metrics.jsonl lines, an atomic checkpoint per epoch (the task's state and the
 // history), resume from the newest valid checkpoint, and a stop with a message on a non-finite
-// loss (a ValueError from the task: the last good checkpoint stays). Used by cifar_train.
+// loss (a ValueError from the task: the last good checkpoint stays). A task with
+// `end_epoch(arch, epoch) -> json` has it called after each epoch's steps, before the test
+// metric, and its object merged into the epoch record (PtbTask: validation perplexity, NT-ASGD).
+// Used by cifar_train and ptb_train.
 #pragma once
 #include <algorithm>
 #include <chrono>
+#include <concepts>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -51,12 +55,12 @@ public:
     /// epochs, as an interruption would); returns the summary (also written to summary.json).
     nlohmann::json run(std::int64_t stop_at = -1) {
         const std::int64_t end = stop_at >= 0 ? std::min(stop_at, loop_.epochs) : loop_.epochs;
-        const std::int64_t steps = task_.steps_per_epoch();
         task_.start_training(start_epoch_);
         const std::string train_key = "train_" + names_.metric, test_key = "test_" + names_.metric;
         double rate = 0;
         for (std::int64_t epoch = start_epoch_; epoch < end; ++epoch) {
             const double lr = loop_.lr(epoch);
+            const std::int64_t steps = task_.steps_per_epoch();  // per epoch: a PTB pass's window count varies
             const auto t0 = std::chrono::steady_clock::now();
             double loss_sum = 0, metric_sum = 0;
             std::int64_t count = 0;
@@ -84,15 +88,22 @@ public:
             }
             const double train_seconds = run::seconds_since(t0);
             rate = count / std::max(train_seconds, 1e-9);
+            // The task's own end of epoch (PTB: validation ppl, the NT-ASGD switch), before the test.
+            nlohmann::json extra;
+            if constexpr (requires {
+                              { task_.end_epoch(arch_, epoch) } -> std::convertible_to<nlohmann::json>;
+                          })
+                extra = task_.end_epoch(arch_, epoch);
             const double test_metric = task_.evaluate(Split::test, [&] { return arch_; });
-            const nlohmann::json record = {{"phase", "epoch"},
-                                           {"epoch", epoch},
-                                           {"lr", lr},
-                                           {"train_loss", loss_sum / count},
-                                           {train_key, metric_sum / count},
-                                           {test_key, test_metric},
-                                           {names_.rate, rate},
-                                           {"seconds", run::seconds_since(t0)}};
+            nlohmann::json record = {{"phase", "epoch"},
+                                     {"epoch", epoch},
+                                     {"lr", lr},
+                                     {"train_loss", loss_sum / count},
+                                     {train_key, metric_sum / count},
+                                     {test_key, test_metric},
+                                     {names_.rate, rate},
+                                     {"seconds", run::seconds_since(t0)}};
+            if (extra.is_object()) record.update(extra);
             progress_.end({{"loss", loss_sum / count},
                            {"train_" + names_.short_name, metric_sum / count},
                            {"test_" + names_.short_name, test_metric}});

@@ -1,5 +1,6 @@
 // The ENAS search loop (reference §1, §7.2, §7.3), generic over a SearchTask (task.hpp). Each epoch:
-//   1. child phase: task.steps_per_epoch() training steps, a freshly sampled architecture per step;
+//   1. child phase: task.steps_per_epoch() training steps (asked each epoch), a freshly sampled
+//      architecture per step;
 //   2. controller phase (epochs >= controller_start_epoch): train_steps x num_aggregate samples,
 //      each rewarded by task.reward (the CNNs: accuracy on a fresh unaugmented validation batch),
 //      REINFORCE updates;
@@ -62,11 +63,11 @@ public:
     /// an interruption would). Returns the last epoch's metrics record.
     nlohmann::json run(std::int64_t stop_at = -1) {
         const std::int64_t end = stop_at >= 0 ? std::min(stop_at, loop_.epochs) : loop_.epochs;
-        const std::int64_t steps = task_.steps_per_epoch();
         task_.start_training(epochs_done_);
         nlohmann::json record;
         for (std::int64_t epoch = epochs_done_; epoch < end; ++epoch) {
             const auto t0 = std::chrono::steady_clock::now();
+            const std::int64_t steps = task_.steps_per_epoch();  // per epoch: a PTB pass's window count varies
             record = {{"phase", "epoch"}, {"epoch", epoch}, {"lr", loop_.lr(epoch)}};
             child_phase(epoch, steps, record);
             if (epoch >= search_.controller_start_epoch) controller_phase(epoch, record);
