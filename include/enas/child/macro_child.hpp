@@ -34,6 +34,9 @@ struct MacroChildConfig : search::MacroChildSizes {
     /// Depthwise weights' He fan-in k * k * C as the authors' Keras he_normal (default k * k,
     /// PyTorch's convention; nn/init.hpp DepthwiseFanIn).
     bool authors_depthwise_init = false;
+    /// Batch norms' running variance: Unbiased (default) applies Bessel's correction M / (M - 1)
+    /// before the moving average, as the authors' tf.nn.fused_batch_norm; Biased divides by M.
+    RunningVarianceUpdate running_variance = RunningVarianceUpdate::Unbiased;
 
     /// `cifar10_macro_search.sh`: L = 12, F = 36, keep 0.9.
     static MacroChildConfig search_script() { return {}; }
@@ -74,6 +77,7 @@ public:
 
     /// Logits [N, classes] of `arch` on images [N, C, H, W].
     ChildOutput<D> forward(nn::ForwardPass<D>& f, const Var<float, D>& images, const search::MacroArch& arch) {
+        f.variance_update = config_.running_variance;
         check<ValueError>(arch.num_layers() == config_.num_layers, "macro child: architecture with ", arch.num_layers(),
                           " layers given to a ", config_.num_layers, "-layer model");
         check<ShapeError>(images.value().rank() == 4 && images.shape()[1] == config_.image_channels,

@@ -32,6 +32,9 @@ struct MicroChildConfig : search::MicroChildSizes {
     /// Depthwise weights' He fan-in k * k * C as the authors' Keras he_normal (default k * k,
     /// PyTorch's convention; nn/init.hpp DepthwiseFanIn). The bank init (authors_bank_init) wins.
     bool authors_depthwise_init = false;
+    /// Batch norms' running variance: Unbiased (default) applies Bessel's correction M / (M - 1)
+    /// before the moving average, as the authors' tf.nn.fused_batch_norm; Biased divides by M.
+    RunningVarianceUpdate running_variance = RunningVarianceUpdate::Unbiased;
 
     /// `cifar10_micro_search.sh`: 6 layers, B = 5, F = 20, keep 0.9, aux head.
     static MicroChildConfig search_script() { return {}; }
@@ -73,6 +76,7 @@ public:
 
     /// Logits [N, classes] (and aux logits when training with the aux head) of `arch`.
     ChildOutput<D> forward(nn::ForwardPass<D>& f, const Var<float, D>& images, const search::MicroArch& arch) {
+        f.variance_update = config_.running_variance;
         check<ValueError>(arch.num_nodes() == config_.num_nodes, "micro child: architecture with ", arch.num_nodes(),
                           " nodes per cell given to a model with ", config_.num_nodes);
         check<ShapeError>(images.value().rank() == 4 && images.shape()[1] == config_.image_channels &&

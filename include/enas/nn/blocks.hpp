@@ -36,6 +36,10 @@ struct ForwardPass {
     /// When set, the models append (name, shape) of each stem / layer / cell output (for tests
     /// and for inspecting a network).
     std::vector<std::pair<std::string, Shape>>* shapes = nullptr;
+    /// How training passes fold the batch variance into the running one. The child models set it
+    /// from their config at the start of forward (default there: Unbiased, the authors'
+    /// tf.nn.fused_batch_norm, M / (M - 1)); Biased divides by M (tf.nn.moments).
+    RunningVarianceUpdate variance_update = RunningVarianceUpdate::Biased;
 
     const Var<float, D>& param(ParamId id) { return arena.use(id); }
     void record_shape(const std::string& name, const Var<float, D>& x) {
@@ -77,6 +81,8 @@ Var<float, D> batch_norm(ForwardPass<D>& f, const Var<float, D>& x, const BatchN
     p.mode = f.bn == BnStats::running ? BatchNormMode::Eval
              : f.bn == BnStats::batch  ? BatchNormMode::TrainNoRunningUpdate
                                        : BatchNormMode::Train;
+    // One value per channel (a 1x1 map of a batch of one) has no unbiased variance: keep M there.
+    if (x.value().numel() > x.shape()[1]) p.variance_update = f.variance_update;
     return ops::batch_norm(f.tape, x, f.param(ids.gamma), f.param(ids.beta), f.arena.state(ids.mean),
                            f.arena.state(ids.var), p);
 }

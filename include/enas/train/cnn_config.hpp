@@ -66,6 +66,7 @@ struct CnnConfig {
     bool macro_batch_stat_eval = false;     ///< macro search evaluates with batch statistics (authors: running)
     bool authors_decay_all = false;         ///< L2 and momentum on every weight every step (reference §7.1)
     bool authors_depthwise_init = false;    ///< depthwise He fan-in k*k*C (Keras) instead of k*k
+    bool biased_running_var = false;        ///< BN running variance divided by M (default: M - 1, the authors')
     int log_every = 20;
 
     /// The preset `name` (quick | scripts | paper) for `space` in `mode`; ValueError otherwise.
@@ -173,6 +174,9 @@ struct CnnConfig {
             switch_on("authors_depthwise_init", &C::authors_depthwise_init, "--authors-depthwise-init",
                       "depthwise weights: He init with fan-in k*k*C, as the authors' Keras he_normal (default: k*k, "
                       "PyTorch's)"),
+            switch_on("biased_running_var", &C::biased_running_var, "--biased-running-var",
+                      "batch norm: running variance without Bessel's correction (default: M/(M-1), as the authors' "
+                      "tf.nn.fused_batch_norm)"),
             json_only("eval_batch", &C::eval_batch),
             json_only("lr_t0", &C::lr_t0),
             json_only("lr_t_mul", &C::lr_t_mul),

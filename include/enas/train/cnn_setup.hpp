@@ -48,6 +48,7 @@ inline child::MacroChildConfig macro_child_config(const CnnConfig& c, const data
     m.authors_last_branch = c.authors_last_branch;
     m.search_eval_batch_statistics = c.macro_batch_stat_eval;
     m.authors_depthwise_init = c.authors_depthwise_init;
+    m.running_variance = c.biased_running_var ? RunningVarianceUpdate::Biased : RunningVarianceUpdate::Unbiased;
     return m;
 }
 
@@ -68,6 +69,7 @@ inline child::MicroChildConfig micro_child_config(const CnnConfig& c, const data
     m.authors_bank_init = c.authors_bank_init;
     m.authors_search_eval = c.authors_search_eval;
     m.authors_depthwise_init = c.authors_depthwise_init;
+    m.running_variance = c.biased_running_var ? RunningVarianceUpdate::Biased : RunningVarianceUpdate::Unbiased;
     return m;
 }
 
