@@ -44,7 +44,7 @@ int search_with(Task& task, const train::CnnConfig& config, const train::SearchC
     const nlohmann::json summary = {
         {"best_arch", best_arch},
         {"best_reward", candidates.front().score},
-        {"space", cnn_space_name(config.space)},
+        {"space", enas::search::space_name(config.space)},
         {"policy", sc.policy},
         {"valid_accuracy", last.value("valid_accuracy", 0.0)},
         {"test_accuracy", last.value("test_accuracy", 0.0)},
@@ -57,14 +57,14 @@ int search_with(Task& task, const train::CnnConfig& config, const train::SearchC
         {"images_per_second", last.value("images_per_second", 0.0)}};
     run.write_summary(summary);
     policy.save(run.file("controller.state").string());  // for --controller-init (transfer)
-    std::printf("cifar_search: derived architecture (%s space, %s policy):\n  %s\n", cnn_space_name(config.space),
+    std::printf("cifar_search: derived architecture (%s space, %s policy):\n  %s\n", enas::search::space_name(config.space),
                 sc.policy.c_str(), best_arch.c_str());
     std::printf("cifar_search: its reward (validation accuracy with the shared weights, %d batches): %.4f\n",
                 sc.derive_batches, candidates.front().score);
     std::printf("cifar_search: search-time shared-weight accuracy: valid %.4f, test %.4f; %.0f s\n",
                 summary["valid_accuracy"].get<double>(), summary["test_accuracy"].get<double>(), loop.seconds());
     std::printf("cifar_search: run folder %s (retrain with: cifar_train --space %s --arch %s/best_arch.txt)\n",
-                run.dir().c_str(), cnn_space_name(config.space), run.dir().c_str());
+                run.dir().c_str(), enas::search::space_name(config.space), run.dir().c_str());
     return 0;
 }
 
@@ -78,7 +78,7 @@ int run_on(const enas_cli::CnnFlags& flags, const train::CnnConfig& config, cons
     std::printf(
         "cifar_search: %s space, %s policy, %s (%lld train / %lld valid / %lld test images), %lld epochs, "
         "%s device\n",
-        cnn_space_name(config.space), sc.policy.c_str(), config.dataset.c_str(),
+        enas::search::space_name(config.space), sc.policy.c_str(), config.dataset.c_str(),
         static_cast<long long>(data.train.size()), static_cast<long long>(data.valid.size()),
         static_cast<long long>(data.test.size()), static_cast<long long>(config.epochs), D::name);
     if (config.space == train::CnnSpace::macro) {

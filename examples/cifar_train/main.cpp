@@ -47,7 +47,7 @@ int train(Context<D>& ctx, const train::CnnConfig& config, const train::CnnData&
     std::printf(
         "cifar_train: %s architecture, %lld parameters, %lld epochs: train accuracy %.4f, test accuracy "
         "%.4f (best %.4f), %.1f images/s\n",
-        cnn_space_name(config.space), static_cast<long long>(s["params"].get<std::int64_t>()),
+        enas::search::space_name(config.space), static_cast<long long>(s["params"].get<std::int64_t>()),
         static_cast<long long>(s["epochs"].get<std::int64_t>()), s["train_accuracy"].get<double>(),
         s["test_accuracy"].get<double>(), s["best_test_accuracy"].get<double>(), s["images_per_second"].get<double>());
     std::printf("cifar_train: run folder %s\n", run.dir().c_str());
@@ -67,7 +67,7 @@ int train_arch(const enas_cli::CnnFlags& flags, const train::CnnConfig& config, 
     std::printf(
         "cifar_train: %s final model, %d layers%s, F = %d, %lld parameters, %s (%lld train / %lld test "
         "images), %s\n",
-        cnn_space_name(config.space), config.layers,
+        enas::search::space_name(config.space), config.layers,
         config.space == train::CnnSpace::micro ? " (+ 2 reduction cells)" : "", config.filters,
         static_cast<long long>(model.arena().trainable_elements()), config.dataset.c_str(),
         static_cast<long long>(data.train.size()), static_cast<long long>(data.test.size()), D::name);

@@ -14,7 +14,7 @@ using namespace enas::train;
 namespace {
 // The JSON form as it was written by hand before the field table (HEAD 599735f).
 nlohmann::json hand_written_json(const CnnConfig& c) {
-    return {{"space", cnn_space_name(c.space)},
+    return {{"space", enas::search::space_name(c.space)},
             {"mode", c.mode == search::ChildMode::final ? "final" : "search"},
             {"preset", c.preset},
             {"dataset", c.dataset},

@@ -25,7 +25,7 @@ namespace enas::train {
 /// (search/space.hpp).
 using CnnSpace = search::SearchSpace;
 
-inline const char *cnn_space_name(CnnSpace s) { return search::space_name(s); }
+inline const char* cnn_space_name(CnnSpace s) { return search::space_name(s); }
 /// The space named `s`, which must be a CNN space (macro or micro); ValueError
 /// otherwise.
 inline CnnSpace parse_cnn_space(const std::string &s) {
