@@ -57,8 +57,8 @@ int search_with(Task& task, const train::CnnConfig& config, const train::SearchC
         {"images_per_second", last.value("images_per_second", 0.0)}};
     run.write_summary(summary);
     policy.save(run.file("controller.state").string());  // for --controller-init (transfer)
-    std::printf("cifar_search: derived architecture (%s space, %s policy):\n  %s\n", enas::search::space_name(config.space),
-                sc.policy.c_str(), best_arch.c_str());
+    std::printf("cifar_search: derived architecture (%s space, %s policy):\n  %s\n",
+                enas::search::space_name(config.space), sc.policy.c_str(), best_arch.c_str());
     std::printf("cifar_search: its reward (validation accuracy with the shared weights, %d batches): %.4f\n",
                 sc.derive_batches, candidates.front().score);
     std::printf("cifar_search: search-time shared-weight accuracy: valid %.4f, test %.4f; %.0f s\n",
