@@ -23,29 +23,22 @@
 #include "enas/train/cnn_config.hpp"
 #include "enas/train/search_config.hpp"
 #include "field_flags.hpp"
+#include "run_flags.hpp"
 
 namespace enas_cli {
 
 /// The flags shared by the CNN binaries: CnnConfig's field table (data and
 /// preset selection first, then the run folder, then the settings that override
 /// the preset when given).
-struct CnnFlags {
+struct CnnFlags : RunFlags {
     std::string dataset = "cifar10";  ///< the program's default dataset (set before add_to)
-    std::string device = "cpu";
-    std::string out;
-    bool resume = false, force = false;
 
     void add_to(CLI::App& app) {
         enas::train::CnnConfig defaults;
         defaults.dataset = dataset;
         fields_ = FieldFlags<enas::train::CnnConfig>(defaults);
         fields_.add(app, enas::train::CnnConfig::selection_fields());
-        app.add_option("--device", device, "cpu | cuda")->check(CLI::IsMember({"cpu", "cuda"}))->capture_default_str();
-        app.add_option("--out", out, "run folder (default: runs/<program>-<space>-<time>)");
-        app.add_flag("--resume", resume,
-                     "continue the interrupted run in --out from its newest valid "
-                     "checkpoint");
-        app.add_flag("--force", force, "delete an existing run in --out and start over");
+        RunFlags::add_to(app);
         fields_.add(app, enas::train::CnnConfig::setting_fields());
     }
 
@@ -72,13 +65,9 @@ struct CnnFlags {
 
     /// --out, or runs/<program>-<space>-<YYYYmmdd-HHMMSS>.
     std::string out_dir(const std::string& program) const {
-        if (!out.empty()) return out;
         enas::train::CnnConfig selection;
         fields_.apply(selection);
-        const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-        char stamp[32];
-        std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
-        return "runs/" + program + "-" + enas::search::space_name(selection.space) + "-" + stamp;
+        return RunFlags::out_dir(program, enas::search::space_name(selection.space));
     }
 
 private:
@@ -101,32 +90,6 @@ struct SearchFlags {
 private:
     FieldFlags<enas::train::SearchConfig> fields_;
 };
-
-/// Opens the run folder: fresh (refuses an existing non-empty folder), --force,
-/// or --resume (the saved config must equal this run's apart from the epoch
-/// count).
-inline enas::run::RunFolder open_run(const CnnFlags& flags, const std::string& dir, const nlohmann::json& config) {
-    using enas::run::RunFolderMode;
-    enas::check<enas::ValueError>(!(flags.resume && flags.force), "--resume and --force exclude each other");
-    const RunFolderMode mode = flags.resume  ? RunFolderMode::resume
-                               : flags.force ? RunFolderMode::force
-                                             : RunFolderMode::fresh;
-    enas::run::RunFolder run(dir, mode);
-    if (flags.resume && std::filesystem::exists(run.file(enas::run::RunFolder::kConfig))) {
-        nlohmann::json saved = run.read_config(), now = config;
-        saved.erase("epochs");
-        now.erase("epochs");
-        const auto diffs = enas::run::json_differences(saved, now);
-        if (!diffs.empty()) {
-            std::string text;
-            for (const auto& d : diffs) text += "\n  " + d;
-            throw enas::ValueError("--resume: the flags differ from the run's config.json (" +
-                                   run.file(enas::run::RunFolder::kConfig).string() + "):" + text);
-        }
-    }
-    run.write_config(config);
-    return run;
-}
 
 /// The text of an --arch value: the file's content when it names a file, else
 /// the value itself.

@@ -26,21 +26,13 @@
 #include "enas/search/rnn_arch.hpp"
 #include "enas/train/ptb_config.hpp"
 #include "field_flags.hpp"
+#include "run_flags.hpp"
 
 namespace enas_cli {
 
-struct PtbFlags {
-    std::string device = "cpu";
-    std::string out;
-    bool resume = false, force = false;
-
+struct PtbFlags : RunFlags {
     void add_to(CLI::App& app) {
-        app.add_option("--device", device, "cpu | cuda")->check(CLI::IsMember({"cpu", "cuda"}))->capture_default_str();
-        app.add_option("--out", out, "run folder (default: runs/<program>-<space>-<time>)");
-        app.add_flag("--resume", resume,
-                     "continue the interrupted run in --out from its newest valid "
-                     "checkpoint");
-        app.add_flag("--force", force, "delete an existing run in --out and start over");
+        RunFlags::add_to(app);
         fields_.add(app, enas::train::PtbConfig::fields());
     }
 
@@ -58,28 +50,9 @@ struct PtbFlags {
     /// Whether the flag of the PtbConfig field `key` was given.
     bool given(const std::string& key) const { return fields_.given(key); }
 
-    /// --out, or runs/<program>-<space>-<YYYYmmdd-HHMMSS>.
-    std::string out_dir(const std::string& program, const std::string& space) const {
-        if (!out.empty()) return out;
-        const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-        char stamp[32];
-        std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
-        return "runs/" + program + "-" + space + "-" + stamp;
-    }
-
 private:
     FieldFlags<enas::train::PtbConfig> fields_;
 };
-
-/// Opens the run folder: fresh (refuses an existing non-empty folder), --force,
-/// or --resume (the saved config must equal this run's apart from the epoch
-/// count).
-inline enas::run::RunFolder open_ptb_run(const PtbFlags& flags, const std::string& dir, const nlohmann::json& config) {
-    CnnFlags f;
-    f.resume = flags.resume;
-    f.force = flags.force;
-    return open_run(f, dir, config);
-}
 
 /// A cell from --arch: a flat string, a file (best_arch.txt / best_arch.json)
 /// or "released" (enas_lm's published cell for rnn, the TF seed cell for
