@@ -27,7 +27,7 @@ int run_on(const enas_cli::PtbFlags& flags, train::PtbConfig config, const searc
     cj["arch"] = arch.to_string();
     run::RunFolder run = enas_cli::open_run(flags, flags.out_dir("ptb_train", config.space), cj);
     Context<D> ctx(config.seed);
-    child::RnnChild<D> model(ctx, config.child_config(data.vocab), config.seed);
+    child::RnnChild<D> model(ctx, config.child_config(data.vocab), config.seed, &arch);
     train::PtbTask<D> task(ctx, config, data, model);
     std::printf(
         "ptb_train: %s cell %s, H = %d, %lld arena parameters, PTB %s (vocabulary %lld; %lld x %lld train "

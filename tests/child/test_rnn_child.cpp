@@ -441,6 +441,54 @@ TEST_CASE("rnn child: a few SGD steps learn a repeating sequence", "[child]") {
     }
 }
 
+TEST_CASE("rnn child: final mode holds only its cell's weights and computes what the supernet does", "[child]") {
+    std::mt19937 arch_rng(12);
+    Context<Cpu> ctx(4);
+    Rng rng(13);
+    for (RnnFormat format : {RnnFormat::lm, RnnFormat::original}) {
+        RnnChildConfig c = tiny_config(format, 13, 5, 4);
+        c.init_range = 0.5;
+        const RnnArch arch = random_arch(arch_rng, format, 4);
+        INFO(search::rnn_format_name(format) << " " << arch.to_string());
+        RnnChild<Cpu> supernet(ctx, c, 6);
+        c.mode = search::ChildMode::final;
+        RnnChild<Cpu> fixed(ctx, c, 6, &arch);
+        // Exactly the weights the architecture reads, under the supernet's names.
+        const std::vector<nn::ParamId> used = supernet.used_params(arch);
+        std::int64_t used_elements = 0;
+        for (nn::ParamId id : used) used_elements += supernet.arena().param_entry(id).shape.numel();
+        REQUIRE(fixed.arena().num_params() == used.size());
+        REQUIRE(fixed.arena().trainable_elements() == used_elements);
+        REQUIRE(fixed.arena().trainable_elements() < supernet.arena().trainable_elements());
+        for (nn::ParamId id : used) {
+            const std::string& name = supernet.arena().param_entry(id).name;
+            Tensor<float, Cpu> into = fixed.arena().peek(fixed.arena().find(name)).value();  // a view of the arena
+            into.copy_from(supernet.arena().peek(id).value());
+        }
+        // With the same weights, the same window and state give the same result.
+        const std::int64_t batch = 2, steps = 5;
+        const auto n = static_cast<std::size_t>(batch * steps);
+        const RnnWindow<Cpu> window =
+            make_window<Cpu>(random_ids(rng, n, c.vocab_size), random_ids(rng, n, c.vocab_size), batch, steps);
+        const auto s0 = test::random_tensor<float>({batch, c.hidden}, rng);
+        const RnnEvalResult<Cpu> a = supernet.evaluate(ctx, arch, window, s0);
+        const RnnEvalResult<Cpu> b = fixed.evaluate(ctx, arch, window, s0);
+        REQUIRE(b.total_cross_entropy == a.total_cross_entropy);
+        ENAS_REQUIRE_CLOSE(b.state, a.state, 0, 0);
+        // It runs only its own cell, and needs one.
+        RnnArch other = random_arch(arch_rng, format, 4);
+        while (other == arch) other = random_arch(arch_rng, format, 4);
+        ENAS_REQUIRE_THROWS(fixed.evaluate(ctx, other, window, s0), ValueError,
+                            Catch::Contains("runs only its own architecture"));
+        const int l = arch.num_nodes() - 1;
+        const int p = arch.node(l).input == 0 ? 1 % l : 0;
+        if (p != arch.node(l).input)
+            ENAS_REQUIRE_THROWS(fixed.node_param(l, p, arch.node(l).activation), ValueError,
+                                Catch::Contains("has no weight for node"));
+        ENAS_REQUIRE_THROWS(RnnChild<Cpu>(ctx, c, 6), ValueError, Catch::Contains("final mode needs an architecture"));
+    }
+}
+
 TEST_CASE("rnn child: training windows, masks and errors", "[child]") {
     Context<Cpu> ctx(7);
     Rng rng(41);

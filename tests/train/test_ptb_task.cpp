@@ -163,9 +163,9 @@ TEST_CASE("ptb task: an epoch is one pass of random-length windows, the same aft
     const PtbConfig c = tiny_config(tmp / "data", "final");
     const PtbData data = load_ptb_data(c);
     Context<Cpu> ctx(1);
-    child::RnnChild<Cpu> model(ctx, c.child_config(data.vocab), 1);
-    PtbTask<Cpu> task(ctx, c, data, model);
     const auto arch = search::RnnArch::parse(kArch, search::RnnFormat::lm);
+    child::RnnChild<Cpu> model(ctx, c.child_config(data.vocab), 1, &arch);
+    PtbTask<Cpu> task(ctx, c, data, model);
     const std::int64_t steps = task.steps_per_epoch();
     std::int64_t tokens = 0;
     for (std::int64_t s = 0; s < steps; ++s) tokens += task.train_step(arch, 1.0, {0, s, steps, 2}).count;
@@ -182,9 +182,9 @@ TEST_CASE("ptb task: NT-ASGD switches when the rule says and evaluates the avera
     c.nonmono = 1;
     const PtbData data = load_ptb_data(c);
     Context<Cpu> ctx(1);
-    child::RnnChild<Cpu> model(ctx, c.child_config(data.vocab), 1);
-    PtbTask<Cpu> task(ctx, c, data, model);
     const auto arch = search::RnnArch::parse(kArch, search::RnnFormat::lm);
+    child::RnnChild<Cpu> model(ctx, c.child_config(data.vocab), 1, &arch);
+    PtbTask<Cpu> task(ctx, c, data, model);
     // Equal perplexities never switch (the rule needs "exceeds"), nor does a history of only 1 = nonmono.
     const double p0 = task.end_epoch(arch, 0)["valid_ppl"].get<double>();
     REQUIRE_FALSE(task.averaging());
@@ -233,7 +233,7 @@ TEST_CASE("ptb task: final training learns the corpus, records valid ppl each ep
     const auto train_run = [&](const std::filesystem::path& dir, std::int64_t stop_at, bool resume) {
         run::RunFolder folder(dir, resume ? run::RunFolderMode::resume : run::RunFolderMode::fresh);
         Context<Cpu> ctx(c.seed);
-        child::RnnChild<Cpu> model(ctx, c.child_config(data.vocab), c.seed);
+        child::RnnChild<Cpu> model(ctx, c.child_config(data.vocab), c.seed, &arch);
         PtbTask<Cpu> task(ctx, c, data, model);
         std::ostringstream log;
         run::ProgressReporter progress(log, run::ProgressReporter::Options{});
@@ -293,9 +293,9 @@ TEST_CASE("ptb task: a short run on the shared PTB brings valid perplexity far b
     const PtbData data = load_ptb_data(c);
     REQUIRE(data.vocab == 10000);
     Context<Cpu> ctx(c.seed);
-    child::RnnChild<Cpu> model(ctx, c.child_config(data.vocab), c.seed);
-    PtbTask<Cpu> task(ctx, c, data, model);
     const auto arch = search::RnnArch::parse("0 2 1 0 2 1 2 2", search::RnnFormat::lm);
+    child::RnnChild<Cpu> model(ctx, c.child_config(data.vocab), c.seed, &arch);
+    PtbTask<Cpu> task(ctx, c, data, model);
     const double before = task.evaluate(Split::valid, [&] { return arch; });
     task.start_training(0);
     for (std::int64_t epoch = 0; epoch < 2; ++epoch) {

@@ -5,6 +5,9 @@
 //     [2 * 4 * H, 2H] block matrix);
 //   * node l >= 1: one [H, 2H] weight per (l, previous node p < l, activation f), the shared
 //     weights (enas_lm's w_skip[l][f, p]). A step reads and touches only the sampled (p_l, f_l).
+// Final mode (RnnChildConfig::mode, for retraining one cell) holds only the weights of its own
+// architecture, under the same names: at H = 800 and N = 8 that is 21 M parameters instead of
+// the supernet's 194 M, and it runs only that architecture.
 // The cell (rnn_cell.hpp) averages nodes 1..N (lm, the corrected code, default) or the loose ends
 // (original); the average is the state carried to the next step and across windows.
 //
@@ -22,6 +25,7 @@
 #pragma once
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -95,23 +99,41 @@ inline double perplexity(double total_cross_entropy, std::int64_t tokens) {
 template <Device D>
 class RnnChild {
 public:
-    /// Lays out and initialises (U[-init_range, init_range], from `seed`) every weight.
-    RnnChild(Context<D>& ctx, const RnnChildConfig& config, std::uint64_t seed) : config_(config) {
+    /// Lays out and initialises (U[-init_range, init_range], from `seed`) every weight: the
+    /// supernet's in search mode; in final mode those of `final_arch` (required then) only.
+    RnnChild(Context<D>& ctx, const RnnChildConfig& config, std::uint64_t seed,
+             const search::RnnArch* final_arch = nullptr)
+        : config_(config) {
         config_.validate();
+        if (final_mode()) {
+            check<ValueError>(final_arch != nullptr, "rnn child: final mode needs an architecture");
+            check_arch(*final_arch);
+            final_arch_ = *final_arch;
+        }
+        // In final mode a weight is laid out only when the architecture reads it.
+        const auto wanted = [&](int l, int p, int f) {
+            if (!final_mode()) return true;
+            const search::RnnNode& n = final_arch_->node(l);
+            return (l == 0 || n.input == p) && static_cast<int>(n.activation) == f;
+        };
         const std::int64_t h = config_.hidden;
         const nn::Init init = nn::Init::uniform(config_.init_range);
         embedding_ = arena_.add("embedding/w", Shape{config_.vocab_size, h}, init);
         const bool lm = config_.format == search::RnnFormat::lm;
-        for (int f = 0; f < (lm ? 1 : search::kActivationCount); ++f)
-            w_prev_.push_back(arena_.add(lm ? std::string("cell/w_prev") : "cell/w_prev/" + activation_str(f),
-                                         Shape{2 * h, 2 * h}, init));
+        w_prev_.assign(lm ? 1 : search::kActivationCount, -1);
+        for (int f = 0; f < static_cast<int>(w_prev_.size()); ++f)
+            if (lm || wanted(0, 0, f))
+                w_prev_[static_cast<std::size_t>(f)] = arena_.add(
+                    lm ? std::string("cell/w_prev") : "cell/w_prev/" + activation_str(f), Shape{2 * h, 2 * h}, init);
         node_w_.resize(static_cast<std::size_t>(config_.cell_nodes()));
         for (int l = 1; l < config_.cell_nodes(); ++l)
             for (int p = 0; p < l; ++p)
                 for (int f = 0; f < search::kActivationCount; ++f)
-                    node_w_[static_cast<std::size_t>(l)].push_back(arena_.add(
-                        "cell/node_" + std::to_string(l) + "/prev_" + std::to_string(p) + "/" + activation_str(f),
-                        Shape{h, 2 * h}, init));
+                    node_w_[static_cast<std::size_t>(l)].push_back(
+                        wanted(l, p, f) ? arena_.add("cell/node_" + std::to_string(l) + "/prev_" + std::to_string(p) +
+                                                         "/" + activation_str(f),
+                                                     Shape{h, 2 * h}, init)
+                                        : nn::ParamId{-1});
         arena_.finalize(ctx, seed);
     }
 
@@ -159,8 +181,13 @@ public:
     nn::ParamId node_param(int l, int p, search::Activation f) const {
         check<ValueError>(l >= 1 && l < config_.cell_nodes() && p >= 0 && p < l, "rnn child: no weight for node ", l,
                           " reading node ", p);
-        return node_w_[static_cast<std::size_t>(l)]
-                      [static_cast<std::size_t>(p * search::kActivationCount + static_cast<int>(f))];
+        const nn::ParamId id = node_w_[static_cast<std::size_t>(l)]
+                                      [static_cast<std::size_t>(p * search::kActivationCount + static_cast<int>(f))];
+        if (id < 0)  // only in final mode (check<> would format final_arch_ eagerly)
+            throw ValueError(detail::concat("rnn child: this final-mode model of ", final_arch_->to_string(),
+                                            " has no weight for node ", l, " reading node ", p, " with ",
+                                            search::activation_name(f)));
+        return id;
     }
     /// Node 0's W_prev [2H, 2H] for activation f (the lm format has only the tanh one).
     nn::ParamId w_prev_param(search::Activation f) const {
@@ -168,11 +195,16 @@ public:
             check<ValueError>(f == search::Activation::tanh, "rnn child: node 0 is tanh in the lm format");
             return w_prev_[0];
         }
-        return w_prev_[static_cast<std::size_t>(f)];
+        const nn::ParamId id = w_prev_[static_cast<std::size_t>(f)];
+        if (id < 0)
+            throw ValueError(detail::concat("rnn child: this final-mode model of ", final_arch_->to_string(),
+                                            " has no node-0 weight for ", search::activation_name(f)));
+        return id;
     }
 
     nn::ParameterArena<D>& arena() { return arena_; }
     const RnnChildConfig& config() const { return config_; }
+    bool final_mode() const { return config_.mode == search::ChildMode::final; }
 
 private:
     static std::string activation_str(int f) {
@@ -185,6 +217,9 @@ private:
                           "rnn child: architecture ", arch.to_string(), " (", search::rnn_format_name(arch.format()),
                           ", N = ", arch.format_node_count(), ") given to a model for ",
                           search::rnn_format_name(config_.format), " with N = ", config_.num_nodes);
+        if (final_arch_)
+            check<ValueError>(arch == *final_arch_, "rnn child: a final-mode model runs only its own architecture ",
+                              final_arch_->to_string(), ", not ", arch.to_string());
     }
 
     /// The architecture's weights; `touch` marks them used for the optimizer.
@@ -199,10 +234,11 @@ private:
     }
 
     RnnChildConfig config_;
+    std::optional<search::RnnArch> final_arch_;  ///< final mode's architecture
     nn::ParameterArena<D> arena_;
     nn::ParamId embedding_ = -1;
-    std::vector<nn::ParamId> w_prev_;
-    std::vector<std::vector<nn::ParamId>> node_w_;  ///< [l][p * 4 + f]
+    std::vector<nn::ParamId> w_prev_;               ///< [f]; -1 where final mode has none
+    std::vector<std::vector<nn::ParamId>> node_w_;  ///< [l][p * 4 + f]; -1 where final mode has none
 };
 
 }  // namespace enas::child

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "enas/core/error.hpp"
+#include "enas/search/child_options.hpp"
 #include "enas/search/rnn_arch.hpp"
 
 namespace enas::child {
@@ -28,6 +29,9 @@ struct RnnChildConfig {
     /// (8 for the released cell), all nodes with node 0 for `original` (12 for the authors' seed).
     int num_nodes = 8;
     search::RnnFormat format = search::RnnFormat::lm;
+    /// search: the supernet, one weight per (node, previous node, activation); final: only the
+    /// weights of one architecture (enas_lm's fixed_lib.py), given to RnnChild's constructor.
+    search::ChildMode mode = search::ChildMode::search;
 
     // Dropout rates, each in [0, 1); 0 disables that dropout. Every mask except the word mask is
     // [B, H] and fixed over the time steps of a window (locked / variational dropout).

@@ -157,6 +157,7 @@ struct PtbConfig {
         c.weight_decay_form =
             decay_fourth_power ? child::WeightDecayForm::enas_lm_search : child::WeightDecayForm::sum_squares;
         c.init_range = init_range;
+        c.mode = final_mode() ? search::ChildMode::final : search::ChildMode::search;
         return c;
     }
 
