@@ -127,6 +127,14 @@ TEST_CASE("copy ops pass the gradient check", "[copy][gradcheck]") {
     auto c = Var<double, Cpu>(test::random_tensor<double>({2, 1, 3, 2}, rng), false);  // no gradient wanted
     ENAS_REQUIRE_GRADCHECK(grad_check([&](Tape<Cpu>& t) { return ops::concat(t, {a, c, b}); }, {a, b, c}));
     ENAS_REQUIRE_GRADCHECK(grad_check([&](Tape<Cpu>& t) { return ops::slice(t, a, 1, 2); }, {a}));
+    // reshape, alone and in the recurrent child's pattern (rows stacked through a dim-1 concat).
+    ENAS_REQUIRE_GRADCHECK(grad_check([&](Tape<Cpu>& t) { return ops::reshape(t, a, Shape{6, 6}); }, {a}));
+    ENAS_REQUIRE_GRADCHECK(grad_check(
+        [&](Tape<Cpu>& t) {
+            return ops::reshape(t, ops::concat(t, {ops::reshape(t, a, Shape{1, 36}), ops::reshape(t, b, Shape{1, 24})}),
+                                Shape{10, 6});
+        },
+        {a, b}));
     auto x = Var<double, Cpu>(test::random_tensor<double>({2, 2, 5, 4}, rng), true);
     for (std::int64_t offset : {0, 1})
         for (std::int64_t stride : {1, 2}) {
@@ -157,6 +165,23 @@ TEST_CASE("Var-level copy ops accumulate gradients of a reused input", "[copy]")
         for (std::int64_t i = 0; i < expected.numel(); ++i) expected.data()[i] += part.data()[i];
     }
     ENAS_REQUIRE_CLOSE(x.grad(), expected, 1e-6, 1e-6);
+}
+
+TEST_CASE("reshape keeps the row-major order and shares the storage", "[copy]") {
+    Context<Cpu> ctx;
+    Tape<Cpu> tape(ctx);
+    Var<float, Cpu> x(Tensor<float, Cpu>::from_vector({2, 3}, {1, 2, 3, 4, 5, 6}), true);
+    Var<float, Cpu> y = ops::reshape(tape, x, Shape{3, 2});
+    REQUIRE(y.shape() == Shape{3, 2});
+    REQUIRE(y.value().to_vector() == x.value().to_vector());
+    REQUIRE(y.value().data() == x.value().data());
+    const Tensor<float, Cpu> gy = Tensor<float, Cpu>::from_vector({3, 2}, {6, 5, 4, 3, 2, 1});
+    tape.backward(y, gy);
+    REQUIRE(x.grad().shape() == Shape{2, 3});
+    REQUIRE(x.grad().to_vector() == std::vector<float>{6, 5, 4, 3, 2, 1});
+    ENAS_REQUIRE_THROWS(
+        ops::reshape(tape, x, Shape{4, 2}), ShapeError,
+        Catch::Matchers::Contains("[2, 3] has 6 elements") && Catch::Matchers::Contains("[4, 2] has 8"));
 }
 
 TEST_CASE("copy ops reject bad shapes and arguments", "[copy][errors]") {

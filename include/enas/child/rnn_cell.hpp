@@ -239,18 +239,20 @@ RnnWindowResult<T, D> rnn_window(Tape<D>& tape, const RnnChildConfig& config, co
 
     RnnWindowResult<T, D> r;
     Var<T, D> s(state);
-    Var<T, D> ce_sum;
+    std::vector<Var<T, D>> rows;  // each step's dropped output as one row [1, B * H]
     for (std::int64_t t = 0; t < steps; ++t) {
         const Tensor<std::int32_t, D> ids = in.narrow(0, t, 1).view(Shape{batch});
-        const Tensor<std::int32_t, D> labels = tg.narrow(0, t, 1).view(Shape{batch});
         const Var<T, D> x = masked(tape, ops::embedding(tape, table, ids), word_masks[static_cast<std::size_t>(t)]);
         s = cell_step(tape, arch, w, masks, x, s);
         r.outputs.push_back(s);
-        const Var<T, D> logits = ops::matmul(tape, masked(tape, s, masks.output), w.embedding, false, true);
-        const Var<T, D> ce = ops::softmax_cross_entropy(tape, logits, labels);
-        ce_sum = ce_sum.defined() ? ops::add(tape, ce_sum, ce) : ce;
+        rows.push_back(ops::reshape(tape, masked(tape, s, masks.output), Shape{1, batch * config.hidden}));
     }
-    r.cross_entropy = ops::scale(tape, ce_sum, static_cast<T>(1.0 / static_cast<double>(steps)));
+    // The softmax of all steps at once: outputs [T * B, H] (time-major, as the targets) times the
+    // tied embedding. One large matmul instead of T small ones (whose [V, H] weight gradients
+    // would each be accumulated separately).
+    const Var<T, D> outputs = ops::reshape(tape, ops::concat(tape, rows), Shape{steps * batch, config.hidden});
+    const Var<T, D> logits = ops::matmul(tape, outputs, w.embedding, false, true);
+    r.cross_entropy = ops::softmax_cross_entropy(tape, logits, tg.view(Shape{steps * batch}));
     r.state = s.value();
     r.loss = r.cross_entropy;
     if (!training) return r;
@@ -258,7 +260,7 @@ RnnWindowResult<T, D> rnn_window(Tape<D>& tape, const RnnChildConfig& config, co
     // times the number of summed terms per batch row.
     const bool sum = config.sum_loss_over_steps;
     const auto h = static_cast<double>(config.hidden);
-    if (sum) r.loss = ce_sum;
+    if (sum) r.loss = ops::scale(tape, r.cross_entropy, static_cast<T>(steps));
     if (config.ar_alpha > 0) {
         const double alpha = config.ar_alpha * (sum ? static_cast<double>(steps) * h : 1.0);
         r.loss = ops::add(tape, r.loss, activation_regularizer(tape, r.outputs, alpha));

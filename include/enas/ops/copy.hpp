@@ -1,6 +1,7 @@
 // Public copy ops: concatenation and slicing along dimension 1 (the channels of NCHW, or the
 // features of any tensor of rank >= 2) and the shifted stride-s subsample of ENAS's factorized
-// reduction (enas-reference.md §3.1), on tensors (no autograd) and on Vars (recorded on a Tape).
+// reduction (enas-reference.md §3.1), on tensors (no autograd) and on Vars (recorded on a Tape);
+// and the Var-level reshape (a view; the tensor level has Tensor::view).
 #pragma once
 #include <cstdint>
 #include <initializer_list>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "enas/backend/copy.hpp"
+#include "enas/backend/elementwise.hpp"
 #include "enas/ops/checks.hpp"
 
 namespace enas::ops {
@@ -121,6 +123,20 @@ Var<T, D> slice(Tape<D>& tape, const Var<T, D>& x, std::int64_t start, std::int6
     tape.record(out, [x, out, start](Context<D>& ctx) {
         if (!x.requires_grad() || !out.has_grad()) return;
         backend::slice_backward(ctx, start, out.grad(), x.grad_buffer(ctx));
+    });
+    return out;
+}
+
+/// y = x's elements in row-major order under `shape` (the same element count); y shares x's
+/// storage when x is contiguous. The backward adds y's gradient, viewed in x's shape, into x's.
+template <Scalar T, Device D>
+Var<T, D> reshape(Tape<D>& tape, const Var<T, D>& x, const Shape& shape) {
+    check<ShapeError>(shape.numel() == x.value().numel(), "reshape: ", x.shape().str(), " has ", x.value().numel(),
+                      " elements, ", shape.str(), " has ", shape.numel());
+    Var<T, D> out = tape.output(x.value().contiguous().view(shape), x);
+    tape.record(out, [x, out](Context<D>& ctx) {
+        if (!x.requires_grad() || !out.has_grad()) return;
+        backend::axpy(ctx, T(1), out.grad().contiguous().view(x.shape()), x.grad_buffer(ctx));
     });
     return out;
 }
