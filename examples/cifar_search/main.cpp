@@ -19,9 +19,8 @@ using namespace enas;
 namespace {
 
 template <class ControllerConfig>
-std::unique_ptr<controller::ArchitecturePolicy> make_policy(ControllerConfig cc, const train::SearchConfig& s,
+std::unique_ptr<controller::ArchitecturePolicy> make_policy(const ControllerConfig& cc, const train::SearchConfig& s,
                                                             std::uint64_t seed) {
-    cc.reinforce = s.reinforce(cc.reinforce);
     if (s.policy == "random") return std::make_unique<controller::RandomSearch>(cc, seed);
     if constexpr (std::is_same_v<ControllerConfig, controller::MacroControllerConfig>)
         return std::make_unique<controller::MacroController>(cc, seed);
@@ -83,18 +82,14 @@ int run_on(const enas_cli::CnnFlags& flags, const train::CnnConfig& config, cons
         static_cast<long long>(data.test.size()), static_cast<long long>(config.epochs), D::name);
     if (config.space == train::CnnSpace::macro) {
         child::MacroChild<D> model(ctx, train::macro_child_config(config, data.train), config.seed);
-        controller::MacroControllerConfig cc;
-        cc.num_layers = config.layers;
-        auto policy = make_policy(cc, sc, config.seed ^ 0xC0DEull);
+        auto policy = make_policy(train::macro_controller_config(config, sc), sc, config.seed ^ 0xC0DEull);
         std::printf("cifar_search: macro supernet, %d layers, F = %d, %lld shared parameters\n", config.layers,
                     config.filters, static_cast<long long>(model.arena().trainable_elements()));
         train::MacroSearchTask<D> task(ctx, config, sc, data, model);
         return search_with(task, config, sc, *policy, run, flags.resume);
     }
     child::MicroChild<D> model(ctx, train::micro_child_config(config, data.train), config.seed);
-    controller::MicroControllerConfig cc;
-    cc.num_nodes = config.nodes;
-    auto policy = make_policy(cc, sc, config.seed ^ 0xC0DEull);
+    auto policy = make_policy(train::micro_controller_config(config, sc), sc, config.seed ^ 0xC0DEull);
     std::printf("cifar_search: micro supernet, %d + 2 cells, B = %d, F = %d, %lld shared parameters\n", config.layers,
                 config.nodes, config.filters, static_cast<long long>(model.arena().trainable_elements()));
     train::MicroSearchTask<D> task(ctx, config, sc, data, model);

@@ -30,7 +30,7 @@ int run_on(const enas_cli::PtbFlags& flags, train::PtbConfig config, const searc
     child::RnnChild<D> model(ctx, config.child_config(data.vocab), config.seed, &arch);
     train::PtbTask<D> task(ctx, config, data, model);
     std::printf(
-        "ptb_train: %s cell %s, H = %d, %lld arena parameters, PTB %s (vocabulary %lld; %lld x %lld train "
+        "ptb_train: %s cell %s, H = %d, %lld parameters, PTB %s (vocabulary %lld; %lld x %lld train "
         "tokens), %lld epochs, NT-ASGD %s, %s device\n",
         config.space.c_str(), arch.to_string().c_str(), config.hidden, static_cast<long long>(task.num_params()),
         config.data_folder().c_str(), static_cast<long long>(data.vocab), static_cast<long long>(data.train.batch),
@@ -46,7 +46,7 @@ int run_on(const enas_cli::PtbFlags& flags, train::PtbConfig config, const searc
     s["averaged"] = task.averaging();
     s["nt_asgd_switch_epoch"] = task.switch_epoch();
     s["final_model"] = "final_model.ckpt";
-    std::int64_t cell_params = 0;  // the weights this cell reads (params counts the whole shared arena)
+    std::int64_t cell_params = 0;  // the weights this cell reads (equal to params: a final-mode model)
     for (const nn::ParamId id : model.used_params(arch)) cell_params += model.arena().param_entry(id).shape.numel();
     s["cell_params"] = cell_params;
     run.write_summary(s);

@@ -1,9 +1,9 @@
 // The settings of a CNN run (final training or search) in one plain struct,
 // with the presets
 // (`quick`: minutes on two CPU cores; `scripts`: the authors' shell scripts,
-// reference §3.5, §4.5, §7.1; `paper`: the scripts plus CutOut 16 for micro
-// final training, §9 #17) and a JSON form that is written to config.json and
-// compared on --resume. Each setting is declared once in the field table
+// reference §3.5, §4.5, §7.1; `paper`: the scripts plus the paper's controller
+// (search_config.hpp) and CutOut 16 for micro final training, §9 #17) and a JSON form that is written to config.json
+// and compared on --resume. Each setting is declared once in the field table
 // (`fields()`, core/config_fields.hpp), which drives the JSON form and the
 // command line (examples/common/cnn_cli.hpp): a new setting is a member with
 // its default, one row, and its use.
@@ -140,7 +140,7 @@ struct CnnConfig {
             option("space", &C::space, "--space", "macro | micro", "macro|micro"),
             option("preset", &C::preset, "--preset",
                    "quick (minutes on a CPU) | scripts (the authors' scripts) | "
-                   "paper (scripts + CutOut 16 for micro final training)",
+                   "paper (scripts + the paper's controller + CutOut 16 for micro final training)",
                    "quick|scripts|paper"),
             json_only("mode", &C::mode),
         };

@@ -27,7 +27,8 @@ struct SearchConfig {
     int derive_batches = 4;       ///< validation batches each candidate is scored on
     std::string controller_init;  ///< a saved controller state to start from (transfer)
 
-    /// The scripts' controller settings per space (reference §2.5), shortened for `quick`.
+    /// The scripts' controller settings per space (reference §2.5), shortened for `quick`; `paper`
+    /// takes the paper's learning rate 3.5e-4.
     static SearchConfig preset_for(CnnSpace space, const std::string& preset) {
         SearchConfig s;
         if (space == CnnSpace::macro) {
@@ -39,6 +40,7 @@ struct SearchConfig {
             s.num_aggregate = 10;
             s.controller_lr = 3.5e-3;
         }
+        if (preset == "paper") s.controller_lr = 3.5e-4;  // the paper's Adam lr, both spaces (reference §2.5)
         if (preset == "quick") {
             s.train_steps = 15;
             s.num_aggregate = 4;
@@ -97,5 +99,26 @@ struct SearchConfig {
         return base;
     }
 };
+
+/// The macro controller of a search (reference §2.2, §2.5): the scripts' values, the paper's
+/// (100 hidden units, T 5, C 2.5, entropy weight 0.1) with the paper preset; L from the child;
+/// the run's REINFORCE schedule.
+inline controller::MacroControllerConfig macro_controller_config(const CnnConfig& c, const SearchConfig& s) {
+    controller::MacroControllerConfig cc =
+        c.preset == "paper" ? controller::MacroControllerConfig::paper() : controller::MacroControllerConfig{};
+    cc.num_layers = c.layers;
+    cc.reinforce = s.reinforce(cc.reinforce);
+    return cc;
+}
+
+/// The micro controller of a search (reference §2.3, §2.5), as macro_controller_config; B from
+/// the child.
+inline controller::MicroControllerConfig micro_controller_config(const CnnConfig& c, const SearchConfig& s) {
+    controller::MicroControllerConfig cc =
+        c.preset == "paper" ? controller::MicroControllerConfig::paper() : controller::MicroControllerConfig{};
+    cc.num_nodes = c.nodes;
+    cc.reinforce = s.reinforce(cc.reinforce);
+    return cc;
+}
 
 }  // namespace enas::train
