@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "enas/backend/cpu/isa.hpp"
+
 // The kernels need x86-64 and GCC / Clang target attributes; elsewhere (and in CUDA translation
 // units) only the stubs at the end exist and available() is false.
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__)) && !defined(__CUDACC__)
@@ -26,9 +28,10 @@
 
 namespace enas::cpu::avx512 {
 
-/// True when this CPU can run the kernels below.
+/// True when this CPU can run the kernels below and ENAS_CPU_ISA (isa.hpp) allows them.
 inline bool available() {
-    static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
+    static const bool has =
+        __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma") && cpu_isa_allowed(CpuIsa::avx512);
     return has;
 }
 
