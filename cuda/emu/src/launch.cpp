@@ -121,9 +121,7 @@ cudaError_t run_launch(const KernelLaunch& launch) {
             failure.record(block, kernel + ": out of memory in the SIMT emulator");
         } catch (const std::exception& e) { failure.record(block, kernel + ": SIMT emulator error: " + e.what()); }
     };
-    // The race check runs the blocks on the launching thread alone: its mprotect calls would make
-    // the kernel interrupt the other workers to flush their TLBs.
-    const auto workers = static_cast<std::uint64_t>(plan.options.race_check ? 1 : plan.options.worker_threads);
+    const auto workers = static_cast<std::uint64_t>(plan.options.worker_threads);
     const auto threads = static_cast<int>(std::min(blocks, workers));
     WorkerPool::instance().run(threads, work);
     if (failure.failed()) return report_error(cudaErrorLaunchFailure, failure.message());
