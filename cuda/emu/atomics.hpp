@@ -9,12 +9,16 @@ namespace enas::emu::detail {
 
 /// Nonzero while an atomic runs on this OS thread (read by the race checker's fault handler).
 inline constinit thread_local int atomic_depth = 0;
+/// Atomics run on this OS thread so far (the race checker's diff mode must not take their
+/// changes for plain writes).
+inline constinit thread_local unsigned long long atomic_count = 0;
 
 /// Marks the accesses made in its scope as atomic. The signal fences keep the compiler from
 /// moving the access out of the marked region.
 struct AtomicScope {
     AtomicScope() {
         ++atomic_depth;
+        ++atomic_count;
         std::atomic_signal_fence(std::memory_order_seq_cst);
     }
     ~AtomicScope() {

@@ -133,6 +133,7 @@ void BlockRunner::run_thread(unsigned int thread) {
     detail::current_thread_context = &t.context;
     fiber.resume();
     detail::current_thread_context = nullptr;
+    if (race_ != nullptr) race_->end_segment(thread);
 }
 
 void BlockRunner::thread_main(void* thread) noexcept {

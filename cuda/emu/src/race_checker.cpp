@@ -133,6 +133,7 @@ RaceChecker::RaceChecker() {
     if (arena == MAP_FAILED) throw CudaError("SIMT emulator race check: cannot map the shared-memory arena");
     arena_ = static_cast<unsigned char*>(arena);
     cells_.resize(arena_bytes_ / kWord);
+    snapshot_.assign(arena_bytes_, kPoisonByte);
     clocks_.assign(std::size_t{kMaxThreadsPerBlock} * kWarpSize, 0u);
 }
 
@@ -147,18 +148,27 @@ void RaceChecker::protect(std::size_t offset, std::size_t bytes, int protection)
     if (end > begin) mprotect(arena_ + begin, end - begin, protection);
 }
 
-int RaceChecker::watched_protection() const { return precise_ ? PROT_NONE : PROT_READ; }
+int RaceChecker::watched_protection() const {
+    switch (mode_) {
+        case Mode::readable: return PROT_READ;
+        case Mode::precise: return PROT_NONE;
+        case Mode::diff: break;
+    }
+    return PROT_READ | PROT_WRITE;
+}
 
 void RaceChecker::watch(bool on) {
     if (on) install_handlers();
-    if (!on && interval_wrote_) writing_intervals_.insert(interval_key_);
+    if (!on) learn();
     watched_ = on;
     protect(0, arena_bytes_, on ? watched_protection() : PROT_READ | PROT_WRITE);
+    if (on && mode_ == Mode::diff) std::memcpy(snapshot_.data(), arena_, used_);
+    atomic_count_seen_ = detail::atomic_count;
     watching = on ? this : nullptr;
 }
 
 void RaceChecker::watch_everything() noexcept {
-    precise_ = true;
+    mode_ = Mode::precise;
     interval_wrote_ = true;
     protect(0, arena_bytes_, PROT_NONE);
 }
@@ -171,6 +181,8 @@ void RaceChecker::protect(std::size_t, std::size_t, int) const {}
 int RaceChecker::watched_protection() const { return 0; }
 void RaceChecker::watch(bool) {}
 void RaceChecker::watch_everything() noexcept {}
+void RaceChecker::learn() {}
+void RaceChecker::end_segment(unsigned int) {}
 #endif
 
 void RaceChecker::begin_block(std::uint64_t kernel) {
@@ -182,28 +194,68 @@ void RaceChecker::begin_block(std::uint64_t kernel) {
     interval_after_barrier_ = false;
 }
 
-void RaceChecker::enter_interval(SourceSite where) {
+void RaceChecker::learn() {
     if (interval_wrote_) writing_intervals_.insert(interval_key_);
+    if (interval_read_) reading_intervals_.insert(interval_key_);
+    // Only a run watched word by word from its start shows that an interval never reads.
+    if (interval_wrote_ && !interval_read_ && whole_interval_precise_) write_only_intervals_.insert(interval_key_);
+    interval_wrote_ = interval_read_ = false;
+}
+
+void RaceChecker::enter_interval(SourceSite where) {
+    learn();
     ++epoch_;
     interval_start_ = where;
     interval_after_barrier_ = true;
     std::uint64_t key = kernel_ ^ (reinterpret_cast<std::uintptr_t>(where.file_name()) * 0x9e3779b97f4a7c15ull);
     key = (key ^ (std::uint64_t{where.line()} << 20) ^ where.column()) * 0xbf58476d1ce4e5b9ull;
     interval_key_ = key;
-    interval_wrote_ = false;
-    precise_ = writing_intervals_.contains(key);
+    mode_ = !writing_intervals_.contains(key)                                          ? Mode::readable
+            : reading_intervals_.contains(key) || !write_only_intervals_.contains(key) ? Mode::precise
+                                                                                       : Mode::diff;
+    whole_interval_precise_ = mode_ == Mode::precise;
     if (watched_) protect(0, arena_bytes_, watched_protection());
+    if (watched_ && mode_ == Mode::diff) std::memcpy(snapshot_.data(), arena_, used_);
+    atomic_count_seen_ = detail::atomic_count;
+}
+
+void RaceChecker::end_segment(unsigned int thread) {
+    if (!watched_ || mode_ != Mode::diff || failed_) return;
+    const std::uint64_t atomics = detail::atomic_count;
+    if (atomics != atomic_count_seen_) {
+        // An atomic changed words that must not count as plain writes: watch this interval word
+        // by word from its next run on (its writes in this segment go unchecked).
+        atomic_count_seen_ = atomics;
+        interval_read_ = true;
+        std::memcpy(snapshot_.data(), arena_, used_);
+        return;
+    }
+    constexpr std::size_t kChunk = 64;
+    for (std::size_t at = 0; at < used_; at += kChunk) {
+        const std::size_t bytes = std::min(kChunk, used_ - at);
+        if (std::memcmp(arena_ + at, snapshot_.data() + at, bytes) == 0) continue;
+        for (std::size_t word = at; word < at + bytes; word += kWord) {
+            const std::size_t n = std::min(kWord, used_ - word);
+            if (std::memcmp(arena_ + word, snapshot_.data() + word, n) == 0) continue;
+            check(thread, word, true);
+            std::memcpy(snapshot_.data() + word, arena_ + word, n);
+        }
+        if (failed_) return;
+    }
 }
 
 void* RaceChecker::allocate(std::size_t bytes, std::size_t alignment, const char* name) {
     const std::size_t offset = round_up(used_, std::max(alignment, kSharedMemoryAlignment));
     if (offset + bytes > arena_bytes_)
         throw CudaError(::enas::detail::concat("SIMT emulator race check: no room for shared array '", name, "'"));
-    protect(offset, bytes, PROT_READ | PROT_WRITE);
-    std::memset(arena_ + offset, kPoisonByte, bytes);
-    if (watched_) protect(offset, bytes, watched_protection());
+    // The array and the padding and gap around it start poisoned, in the arena and its snapshot.
+    const std::size_t end = std::min(offset + bytes + kGapBytes, arena_bytes_);
+    protect(used_, end - used_, PROT_READ | PROT_WRITE);
+    std::memset(arena_ + used_, kPoisonByte, end - used_);
+    std::memset(snapshot_.data() + used_, kPoisonByte, end - used_);
+    if (watched_) protect(used_, end - used_, watched_protection());
     arrays_.push_back(RaceArray{offset, bytes, name});
-    used_ = offset + bytes + kGapBytes;
+    used_ = end;
     return arena_ + offset;
 }
 
@@ -236,10 +288,14 @@ void RaceChecker::record(RaceReport::Kind kind, unsigned int first, unsigned int
 
 void RaceChecker::on_access(std::uintptr_t address, bool write) noexcept {
     if (write) interval_wrote_ = true;
+    if (!write && mode_ == Mode::precise) interval_read_ = true;
     const ThreadContext* context = detail::current_thread_context;
     if (context == nullptr || failed_) return;
-    const std::size_t offset = address - reinterpret_cast<std::uintptr_t>(arena_);
-    const unsigned int thread = context->linear_id;
+    check(context->linear_id, address - reinterpret_cast<std::uintptr_t>(arena_), write);
+}
+
+void RaceChecker::check(unsigned int thread, std::size_t offset, bool write) noexcept {
+    if (failed_) return;
     const bool inside = std::any_of(arrays_.begin(), arrays_.end(), [&](const RaceArray& a) {
         return offset >= a.offset && offset < a.offset + a.bytes;
     });

@@ -15,7 +15,9 @@
 // known to write runs with the arena readable; its first write there switches to full watching
 // for the rest of it, so only the reads before that first write go unrecorded (a write-after-read
 // whose reads all come first is then caught from the interval's next run on: the next loop
-// iteration, block or launch).
+// iteration, block or launch). An interval watched whole once, writing but not reading (a tile
+// load), then runs with the arena writable and no traps: after each thread stops, the words that changed since are its
+// writes (a write of the value already there goes unseen).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -72,10 +74,14 @@ public:
     /// "since __syncthreads at file.cuh:42" or "since the block started".
     std::string describe_interval() const;
 
+    /// The emulated thread `thread` stopped running (at a barrier, collective or its end); in an
+    /// interval that only writes, the words it changed since are recorded as its writes.
+    void end_segment(unsigned int thread);
+
     /// Called by the SIGSEGV handler for an access at `address` in the arena by the running thread.
     void on_access(std::uintptr_t address, bool write) noexcept;
     /// Whether every access is watched now (else only writes, which then call watch_everything).
-    bool watching_everything() const { return precise_; }
+    bool watching_everything() const { return mode_ == Mode::precise; }
     /// A write in an interval that was left readable: watch every access from now on (signal-safe).
     void watch_everything() noexcept;
     bool contains(std::uintptr_t address) const {
@@ -94,6 +100,15 @@ private:
         std::uint32_t reader_stamps[2] = {0, 0};
     };
 
+    /// How the arena is watched in the current interval.
+    enum class Mode : std::uint8_t {
+        readable,  ///< never seen writing: reads are free, the first write switches to precise
+        precise,   ///< reads and writes seen: every access traps
+        diff,      ///< seen writing, never reading: no traps, writes found by comparing with a snapshot
+    };
+
+    void check(unsigned int thread, std::size_t offset, bool write) noexcept;
+    void learn();
     bool ordered(std::uint16_t earlier, std::uint32_t stamp, unsigned int later) const;
     std::uint32_t own_clock(unsigned int thread) const { return clocks_[thread * 32 + thread % 32]; }
     void record(RaceReport::Kind kind, unsigned int first, unsigned int second, bool write,
@@ -112,10 +127,16 @@ private:
     std::uint32_t epoch_ = 0;
     std::uint64_t kernel_ = 0;
     std::uint64_t interval_key_ = 0;
-    bool precise_ = true;  ///< every access traps (else the arena is readable)
+    Mode mode_ = Mode::precise;
     bool interval_wrote_ = false;
+    bool interval_read_ = false;
+    std::uint64_t atomic_count_seen_ = 0;
+    std::vector<unsigned char> snapshot_;  ///< the arena as the diff mode last saw it
     bool watched_ = false;
     std::unordered_set<std::uint64_t> writing_intervals_;
+    std::unordered_set<std::uint64_t> reading_intervals_;     ///< or with atomics: never in diff mode
+    std::unordered_set<std::uint64_t> write_only_intervals_;  ///< watched whole: writes, no reads
+    bool whole_interval_precise_ = false;
     SourceSite interval_start_{};
     bool interval_after_barrier_ = false;
     bool failed_ = false;
