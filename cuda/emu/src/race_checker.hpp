@@ -16,8 +16,8 @@
 // for the rest of it, so only the reads before that first write go unrecorded (a write-after-read
 // whose reads all come first is then caught from the interval's next run on: the next loop
 // iteration, block or launch). An interval watched whole once, writing but not reading (a tile
-// load), then runs with the arena writable and no traps: after each thread stops, the words that changed since are its
-// writes (a write of the value already there goes unseen).
+// load), then runs with the arena writable and no traps: after each thread stops, the words that
+// changed since are its writes (a write of the value already there goes unseen).
 #pragma once
 #include <cstddef>
 #include <cstdint>
