@@ -31,7 +31,9 @@ stage "test release" ctest --preset release -j "$jobs"
 if [ "$skip_sanitize" -eq 0 ]; then
   stage "configure sanitize" cmake --preset sanitize
   stage "build sanitize" cmake --build --preset sanitize -j "$jobs"
-  stage "test sanitize (unit tests)" ctest --preset sanitize -j "$jobs" -L "core|autograd|ops|data|search|controller|child|run|train|cuda|emu"
+  stage "test sanitize (unit tests)" ctest --preset sanitize -j "$jobs" -L "core|autograd|ops|data|search|controller|child|run|train"
+  # The emulated CUDA kernels and the emulator's self-tests, with the shared-memory race check on.
+  stage "test sanitize (cuda+emu, race check)" env ENAS_EMU_RACECHECK=1 ctest --preset sanitize -j "$jobs" -L "cuda|emu"
 fi
 
 prefix=$(mktemp -d /tmp/enas-install.XXXXXX)

@@ -5,6 +5,7 @@
 //   ENAS_EMU_SEED=<n>        seed of that order (default 0x5eed); a run is reproducible from it
 //   ENAS_EMU_THREADS=<n>     OS threads that run blocks in parallel (default: hardware threads)
 //   ENAS_EMU_STACK_KB=<n>    stack of each emulated thread (default 64 KiB, 256 KiB under ASan)
+//   ENAS_EMU_RACECHECK=1     report shared-memory races (accesses with no barrier between them)
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -23,6 +24,11 @@ struct Options {
     /// Off by default, so a barrier that some threads skip (early return, divergent branch) is
     /// reported; the CUDA programming guide makes such code undefined.
     bool exited_threads_release_barriers = false;
+    /// Race-check mode (docs/cuda_emulator.md): a launch fails when two threads of a block access
+    /// the same shared-memory word, at least one of them writing, with no barrier ordering them,
+    /// or when a thread accesses shared memory outside every shared array. Every shared-memory
+    /// access traps, so kernels run several times slower. Linux on x86-64 only.
+    bool race_check = false;
 };
 
 /// The settings the next launch will use.

@@ -4,6 +4,7 @@
 #include "kernels/atomics.cuh"
 #include "kernels/execution.cuh"
 #include "kernels/faulty.cuh"
+#include "kernels/races.cuh"
 #include "kernels/reduction.cuh"
 #include "kernels/warp.cuh"
 
@@ -46,6 +47,15 @@ void launch_atomics_and_more(const int* xi, int n, float* f, double* d, int* i, 
     enas::cuda::launch<barrier_in_divergent_branch>(1, 64, 0, nullptr, out);
     enas::cuda::launch<shuffle_missing_lane>(1, 64, 0, nullptr, out);
     enas::cuda::launch<trap_in_one_thread>(4, 32, 0, nullptr, out);
+}
+
+void launch_race_kernels(const float* x, float* sums, float* maxima, std::int32_t* index, std::int64_t rows,
+                         std::int64_t k) {
+    enas::cuda::launch<sum_then_max<true>>(3, 256, 0, nullptr, x, sums, maxima);
+    enas::cuda::launch<sum_then_max<false>>(3, 256, 0, nullptr, x, sums, maxima);
+    enas::cuda::launch<copied_argmax<true>>(2, 128, 0, nullptr, x, index, rows, k);
+    enas::cuda::launch<copied_argmax<false>>(2, 128, 0, nullptr, x, index, rows, k);
+    enas::cuda::launch<one_race>(1, 64, 0, nullptr, static_cast<int>(RaceCase::atomics), 40, sums);
 }
 
 }  // namespace emu_test

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "portable.cuh"
@@ -43,12 +44,15 @@ private:
 };
 
 /// Emulator settings: blocks on `workers` OS threads; threads in shuffled order (with `seed`)
-/// when `shuffle` is set.
-inline enas::emu::Options settings(int workers, bool shuffle, std::uint64_t seed = 1) {
+/// when `shuffle` is set. The race check stays as the environment sets it (ENAS_EMU_RACECHECK)
+/// unless `race_check` says otherwise (tests of kernels with planted races that must run).
+inline enas::emu::Options settings(int workers, bool shuffle, std::uint64_t seed = 1,
+                                   std::optional<bool> race_check = std::nullopt) {
     enas::emu::Options options = enas::emu::options();
     options.worker_threads = workers;
     options.shuffle_threads = shuffle;
     options.shuffle_seed = seed;
+    if (race_check.has_value()) options.race_check = *race_check;
     return options;
 }
 

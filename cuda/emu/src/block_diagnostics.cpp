@@ -115,4 +115,18 @@ std::string BlockRunner::deadlock_message() const {
     return prefix(first) + "no thread can make progress";
 }
 
+std::string BlockRunner::race_message() const {
+    const RaceReport& r = race_->report();
+    const auto verb = [](bool write) { return write ? "wrote" : "read"; };
+    if (r.kind == RaceReport::Kind::out_of_bounds) {
+        return prefix(&threads_[r.second_thread]) + "out-of-bounds shared-memory " +
+               (r.second_is_write ? "write" : "read") + " at " + race_->describe_offset(r.offset);
+    }
+    const bool first_wrote = r.kind != RaceReport::Kind::write_after_read;
+    return prefix(nullptr) + race_kind_name(r.kind) + " race on shared memory " + race_->describe_offset(r.offset) +
+           ": " + describe_thread(r.first_thread) + " " + (first_wrote ? "wrote" : "read") + " it, then " +
+           describe_thread(r.second_thread) + " " + verb(r.second_is_write) + " it, with no barrier between them (" +
+           race_->describe_interval() + ")";
+}
+
 }  // namespace enas::emu

@@ -29,11 +29,14 @@ void shuffle(std::vector<unsigned int>& order, std::uint64_t& state) {
 
 }  // namespace
 
-BlockRunner::BlockRunner(const LaunchPlan& plan, std::vector<std::unique_ptr<Fiber>>& fibers)
-    : plan_(plan), fibers_(fibers) {
+BlockRunner::BlockRunner(const LaunchPlan& plan, std::vector<std::unique_ptr<Fiber>>& fibers, RaceChecker* race)
+    : plan_(plan), fibers_(fibers), race_(race) {
     threads_.resize(plan.threads_per_block);
-    ready_.reserve(plan.threads_per_block);
-    running_batch_.reserve(plan.threads_per_block);
+    const unsigned int warps = (plan.threads_per_block + kWarpSize - 1) / kWarpSize;
+    ready_.resize(warps);
+    for (std::vector<unsigned int>& lanes : ready_) lanes.reserve(kWarpSize);
+    warp_order_.reserve(warps);
+    running_batch_.reserve(kWarpSize);
 }
 
 void BlockRunner::reset(std::uint64_t block_linear) {
@@ -42,7 +45,7 @@ void BlockRunner::reset(std::uint64_t block_linear) {
     block_idx_ = uint3{static_cast<unsigned int>(block_linear % grid.x),
                        static_cast<unsigned int>(block_linear / grid.x % grid.y),
                        static_cast<unsigned int>(block_linear / (std::uint64_t{grid.x} * grid.y))};
-    ready_.clear();
+    for (std::vector<unsigned int>& lanes : ready_) lanes.clear();
     for (unsigned int i = 0; i < plan_.threads_per_block; ++i) {
         EmulatedThread& t = threads_[i];
         t = EmulatedThread{};
@@ -54,13 +57,20 @@ void BlockRunner::reset(std::uint64_t block_linear) {
         t.context.lane = i % kWarpSize;
         t.context.warp = i / kWarpSize;
         t.context.block = this;
-        ready_.push_back(i);
+        ready_[i / kWarpSize].push_back(i);
     }
     pending_.clear();
     exited_lanes_.assign((plan_.threads_per_block + kWarpSize - 1) / kWarpSize, 0u);
     static_shared_.clear();
     static_shared_bytes_ = 0;
-    dynamic_shared_ = PoisonedBuffer(plan_.launch->dynamic_shared_bytes, kSharedMemoryAlignment);
+    if (race_ != nullptr) {
+        race_->begin_block(plan_.kernel_hash);
+        dynamic_shared_data_ =
+            race_->allocate(plan_.launch->dynamic_shared_bytes, kSharedMemoryAlignment, "dynamic shared memory");
+    } else {
+        dynamic_shared_ = PoisonedBuffer(plan_.launch->dynamic_shared_bytes, kSharedMemoryAlignment);
+        dynamic_shared_data_ = dynamic_shared_.data();
+    }
     // The order depends on seed, kernel and block only, so a failing test reproduces when run alone.
     shuffle_state_ = plan_.options.shuffle_seed ^ plan_.kernel_hash;
     shuffle_state_ = splitmix64(shuffle_state_) ^ block_linear;
@@ -73,22 +83,44 @@ void BlockRunner::reset(std::uint64_t block_linear) {
 
 void BlockRunner::run(std::uint64_t block_linear) {
     reset(block_linear);
-    for (;;) {
-        // One pass runs every ready thread up to its next barrier, collective or exit.
-        while (!ready_.empty()) {
-            running_batch_.swap(ready_);
-            ready_.clear();
-            if (plan_.options.shuffle_threads) shuffle(running_batch_, shuffle_state_);
-            for (const unsigned int thread : running_batch_) {
-                run_thread(thread);
-                if (failed_thread_ != nullptr) abort_block(prefix(failed_thread_) + failure_);
-            }
+    // In race-check mode the arena is watched while the block's threads run, and only then.
+    struct Watch {
+        RaceChecker* race;
+        explicit Watch(RaceChecker* r) : race(r) {
+            if (race != nullptr) race->watch(true);
         }
+        ~Watch() {
+            if (race != nullptr) race->watch(false);
+        }
+    } watch(race_);
+    for (;;) {
+        // Each warp runs up to the next block barrier (or its exit) before the next warp starts.
+        warp_order_.clear();
+        for (unsigned int w = 0; w < ready_.size(); ++w) warp_order_.push_back(w);
+        if (plan_.options.shuffle_threads) shuffle(warp_order_, shuffle_state_);
+        for (const unsigned int warp : warp_order_) run_warp(warp);
         if (exited_ == plan_.threads_per_block) break;
         if (!release_block_barrier()) abort_block(deadlock_message());
     }
     static_shared_.clear();
     dynamic_shared_.reset();
+}
+
+void BlockRunner::run_warp(unsigned int warp) {
+    // One pass runs every ready lane up to its next barrier, collective or exit; a completed
+    // collective makes its lanes ready again, so the warp runs until all its lanes wait at a
+    // block barrier (or at a collective that cannot complete yet) or have exited.
+    std::vector<unsigned int>& ready = ready_[warp];
+    while (!ready.empty()) {
+        running_batch_.swap(ready);
+        ready.clear();
+        if (plan_.options.shuffle_threads) shuffle(running_batch_, shuffle_state_);
+        for (const unsigned int thread : running_batch_) {
+            run_thread(thread);
+            if (failed_thread_ != nullptr) abort_block(prefix(failed_thread_) + failure_);
+            if (race_ != nullptr && race_->failed()) abort_block(race_message());
+        }
+    }
 }
 
 void BlockRunner::run_thread(unsigned int thread) {
@@ -101,6 +133,7 @@ void BlockRunner::run_thread(unsigned int thread) {
     detail::current_thread_context = &t.context;
     fiber.resume();
     detail::current_thread_context = nullptr;
+    if (race_ != nullptr) race_->end_segment(thread);
 }
 
 void BlockRunner::thread_main(void* thread) noexcept {
@@ -166,8 +199,9 @@ bool BlockRunner::release_block_barrier() {
     for (unsigned int i = 0; i < threads_.size(); ++i) {
         if (threads_[i].state != EmulatedThread::State::at_block_barrier) continue;
         threads_[i].state = EmulatedThread::State::ready;
-        ready_.push_back(i);
+        ready_[i / kWarpSize].push_back(i);
     }
+    if (race_ != nullptr) race_->barrier(first->where);
     return true;
 }
 
@@ -185,16 +219,23 @@ void BlockRunner::abort_block(const std::string& message) {
 
 void* BlockRunner::static_shared(const void* site, std::size_t bytes, std::size_t alignment, const char* name) {
     for (const SharedArray& array : static_shared_)
-        if (array.site == site) return array.storage.data();
+        if (array.site == site) return array.data;
     const std::size_t total = static_shared_bytes_ + bytes + plan_.launch->dynamic_shared_bytes;
     if (total > kSharedMemoryPerBlock) {
         throw CudaError(::enas::detail::concat("shared array '", name, "' (", bytes,
                                                " B) brings the block's shared memory to ", total, " B, over the ",
                                                kSharedMemoryPerBlock, " B of the emulated device"));
     }
-    static_shared_.push_back({site, PoisonedBuffer(bytes, std::max(alignment, kSharedMemoryAlignment))});
+    const std::size_t aligned_to = std::max(alignment, kSharedMemoryAlignment);
+    if (race_ != nullptr) {
+        static_shared_.push_back({site, race_->allocate(bytes, aligned_to, name), PoisonedBuffer()});
+    } else {
+        PoisonedBuffer storage(bytes, aligned_to);
+        void* data = storage.data();
+        static_shared_.push_back({site, data, std::move(storage)});
+    }
     static_shared_bytes_ += bytes;
-    return static_shared_.back().storage.data();
+    return static_shared_.back().data;
 }
 
 namespace detail {

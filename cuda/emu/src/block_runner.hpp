@@ -1,5 +1,8 @@
-// Runs one thread block: its threads as fibers, scheduled round-robin (or shuffled) between
-// synchronization points, with block barriers, warp collectives and per-block shared memory.
+// Runs one thread block: its threads as fibers, with block barriers, warp collectives and
+// per-block shared memory. Between two block barriers the warps run one after the other, each up
+// to the barrier (a warp collective wakes only the lanes of its warp, which resume at once), so
+// warps run ahead of each other as they may on a GPU; the lanes of a warp run in ascending or
+// shuffled order between their synchronization points.
 // A block whose threads can no longer all make progress fails with a message saying which
 // thread waits where, instead of hanging.
 #pragma once
@@ -15,6 +18,7 @@
 #include "emu/thread_context.hpp"
 #include "fiber.hpp"
 #include "poisoned_memory.hpp"
+#include "race_checker.hpp"
 
 namespace enas::emu {
 
@@ -60,8 +64,9 @@ struct PendingCollective {
 
 class BlockRunner {
 public:
-    /// `fibers` must hold at least plan.threads_per_block fibers owned by the calling OS thread.
-    BlockRunner(const LaunchPlan& plan, std::vector<std::unique_ptr<Fiber>>& fibers);
+    /// `fibers` must hold at least plan.threads_per_block fibers owned by the calling OS thread;
+    /// `race` (the calling OS thread's checker) is non-null in race-check mode.
+    BlockRunner(const LaunchPlan& plan, std::vector<std::unique_ptr<Fiber>>& fibers, RaceChecker* race);
 
     /// Runs the block with linear index `block_linear` to completion; throws KernelFailure.
     void run(std::uint64_t block_linear);
@@ -71,17 +76,19 @@ public:
     std::uint64_t warp_collective(unsigned int thread, detail::WarpOp op, unsigned int mask, std::uint64_t value,
                                   int arg, int width, SourceSite where);
     void* static_shared(const void* site, std::size_t bytes, std::size_t alignment, const char* name);
-    void* dynamic_shared() const { return dynamic_shared_.data(); }
+    void* dynamic_shared() const { return dynamic_shared_data_; }
 
 private:
     struct SharedArray {
         const void* site;
-        PoisonedBuffer storage;
+        void* data;
+        PoisonedBuffer storage;  ///< empty in race-check mode (the checker's arena holds the array)
     };
 
     static void thread_main(void* thread) noexcept;
     void reset(std::uint64_t block_linear);
     void run_thread(unsigned int thread);
+    void run_warp(unsigned int warp);
     void wait(unsigned int thread);
     bool release_block_barrier();
     void complete(const PendingCollective& collective);
@@ -92,17 +99,21 @@ private:
     std::string describe_thread(unsigned int thread) const;
     std::string describe_wait(unsigned int thread) const;
     std::string prefix(const EmulatedThread* thread) const;
+    std::string race_message() const;
 
     const LaunchPlan& plan_;
     std::vector<std::unique_ptr<Fiber>>& fibers_;
     std::vector<EmulatedThread> threads_;
-    std::vector<unsigned int> ready_;
+    std::vector<std::vector<unsigned int>> ready_;  ///< per warp
+    std::vector<unsigned int> warp_order_;
     std::vector<unsigned int> running_batch_;
     std::vector<PendingCollective> pending_;
     std::vector<unsigned int> exited_lanes_;  ///< per warp, so collectives check their mask in O(1)
     std::vector<SharedArray> static_shared_;
     std::size_t static_shared_bytes_ = 0;
     PoisonedBuffer dynamic_shared_;
+    void* dynamic_shared_data_ = nullptr;
+    RaceChecker* race_ = nullptr;
     uint3 block_idx_{};
     std::uint64_t shuffle_state_ = 0;
     unsigned int exited_ = 0;

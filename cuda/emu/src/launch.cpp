@@ -3,6 +3,7 @@
 #include <atomic>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <string>
@@ -57,6 +58,8 @@ struct WorkerFibers {
 };
 
 thread_local WorkerFibers worker_fibers;
+/// The race checker of a worker (race-check mode), created on first use and reused.
+thread_local std::unique_ptr<RaceChecker> worker_race;
 
 /// The failure of the lowest-numbered failed block, so the report does not depend on timing.
 class FirstFailure {
@@ -107,7 +110,8 @@ cudaError_t run_launch(const KernelLaunch& launch) {
         std::uint64_t block = std::numeric_limits<std::uint64_t>::max();
         try {
             worker_fibers.ensure(plan.threads_per_block, plan.options.fiber_stack_bytes);
-            BlockRunner runner(plan, worker_fibers.fibers);
+            if (plan.options.race_check && worker_race == nullptr) worker_race = std::make_unique<RaceChecker>();
+            BlockRunner runner(plan, worker_fibers.fibers, plan.options.race_check ? worker_race.get() : nullptr);
             while (!failure.failed()) {
                 block = next_block.fetch_add(1, std::memory_order_relaxed);
                 if (block >= blocks) break;

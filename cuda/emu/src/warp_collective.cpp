@@ -108,8 +108,9 @@ void BlockRunner::complete(const PendingCollective& collective) {
             }
         }
         t.state = EmulatedThread::State::ready;
-        ready_.push_back(base + lane);
+        ready_[collective.warp].push_back(base + lane);
     }
+    if (race_ != nullptr) race_->warp_sync(base, collective.mask);
 }
 
 }  // namespace enas::emu
