@@ -113,7 +113,7 @@ int main(int argc, char** argv) {
     flags.add_to(app);
     search_flags.add_to(app);
     CLI11_PARSE(app, argc, argv);
-    try {
+    return enas_cli::run_main("cifar_search", argc, argv, [&] {
         const train::CnnConfig config = flags.config(search::ChildMode::search);
         const train::SearchConfig sc = search_flags.config(config);
         if (flags.device == "cuda") {
@@ -125,8 +125,5 @@ int main(int argc, char** argv) {
                     "-DENAS_CUDA=ON, or -DENAS_CUDA_EMULATION=ON for the CPU emulator)");
         }
         return run_on<Cpu>(flags, config, sc);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "cifar_search: error: %s\n", e.what());
-        return 1;
-    }
+    });
 }

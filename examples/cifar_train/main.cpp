@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
         ->required();
     flags.add_to(app);
     CLI11_PARSE(app, argc, argv);
-    try {
+    return enas_cli::run_main("cifar_train", argc, argv, [&] {
         const train::CnnConfig config = flags.config(search::ChildMode::final);
         if (flags.device == "cuda") {
             if constexpr (has_cuda_backend)
@@ -112,8 +112,5 @@ int main(int argc, char** argv) {
                     "-DENAS_CUDA=ON, or -DENAS_CUDA_EMULATION=ON for the CPU emulator)");
         }
         return run_on<Cpu>(flags, config, arch);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "cifar_train: error: %s\n", e.what());
-        return 1;
-    }
+    });
 }

@@ -5,12 +5,14 @@
 // loss (a ValueError from the task: the last good checkpoint stays). A task with
 // `end_epoch(arch, epoch) -> json` has it called after each epoch's steps, before the test
 // metric, and its object merged into the epoch record (PtbTask: validation perplexity, NT-ASGD).
-// Used by cifar_train and ptb_train.
+// Every training step polls run::poll_stop (SIGINT / SIGTERM, stop.hpp): an interrupted epoch is
+// redone from the last checkpoint by --resume. Used by cifar_train and ptb_train.
 #pragma once
 #include <algorithm>
 #include <chrono>
 #include <concepts>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <utility>
@@ -22,6 +24,7 @@
 #include "enas/run/progress.hpp"
 #include "enas/run/resume.hpp"
 #include "enas/run/run_folder.hpp"
+#include "enas/run/stop.hpp"
 #include "enas/search/space.hpp"
 #include "enas/train/loop_config.hpp"
 #include "enas/train/task.hpp"
@@ -48,11 +51,14 @@ public:
         if (!p) return 0;
         start_epoch_ = p->at("epochs_done").get<std::int64_t>();
         history_ = p->at("history");
+        check<ValueError>(start_epoch_ <= loop_.epochs, "--resume: the run has ", start_epoch_,
+                          " epochs done, more than the ", loop_.epochs, " asked for (--epochs)");
         return start_epoch_;
     }
 
     /// Trains the remaining epochs (or stops after epoch `stop_at` - 1 when 0 <= stop_at <
     /// epochs, as an interruption would); returns the summary (also written to summary.json).
+    /// Throws run::Interrupted at a step boundary after SIGINT / SIGTERM (no summary then).
     nlohmann::json run(std::int64_t stop_at = -1) {
         const std::int64_t end = stop_at >= 0 ? std::min(stop_at, loop_.epochs) : loop_.epochs;
         task_.start_training(start_epoch_);
@@ -66,6 +72,16 @@ public:
             std::int64_t count = 0;
             progress_.begin("train", epoch, loop_.epochs, steps);
             for (std::int64_t s = 0; s < steps; ++s) {
+                run::poll_stop([&] {
+                    return run::StopPoint{
+                        .run_dir = run_.dir(),
+                        .last_checkpoint = epoch > 0 ? checkpoints_.path_for(epoch) : std::filesystem::path(),
+                        .epochs_saved = epoch,
+                        .phase = "train",
+                        .epoch = epoch,
+                        .step = s,
+                        .steps = steps};
+                });
                 StepStats r;
                 try {
                     r = task_.train_step(arch_, lr, StepAt{epoch, s, steps, loop_.epochs});

@@ -8,12 +8,14 @@
 //      the valid and test splits with shared weights, a fresh sample per eval batch;
 //   4. a metrics line and an atomic checkpoint of everything (the task's state: weights, optimiser,
 //      RNG and data counters; the policy's whole state; the loop's counters and history).
-// Works with any ArchitecturePolicy (the ENAS controller or RandomSearch). derive.hpp picks the
-// final architecture afterwards.
+// Every step boundary polls run::poll_stop (SIGINT / SIGTERM, stop.hpp): an interrupted epoch is
+// redone from the last checkpoint by --resume. Works with any ArchitecturePolicy (the ENAS
+// controller or RandomSearch). derive.hpp picks the final architecture afterwards.
 #pragma once
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -27,6 +29,7 @@
 #include "enas/run/progress.hpp"
 #include "enas/run/resume.hpp"
 #include "enas/run/run_folder.hpp"
+#include "enas/run/stop.hpp"
 #include "enas/search/space.hpp"
 #include "enas/train/loop_config.hpp"
 #include "enas/train/search_config.hpp"
@@ -56,11 +59,15 @@ public:
         epochs_done_ = p->at("epochs_done").get<std::int64_t>();
         history_ = p->at("history");
         seconds_before_ = p->value("seconds", 0.0);
+        check<ValueError>(epochs_done_ <= loop_.epochs, "--resume: the run has ", epochs_done_,
+                          " epochs done, more than the ", loop_.epochs, " asked for (--epochs)");
         return epochs_done_;
     }
 
     /// Runs the remaining epochs (or stops after epoch `stop_at` - 1 when 0 <= stop_at < epochs, as
-    /// an interruption would). Returns the last epoch's metrics record.
+    /// an interruption would). Returns the last epoch's metrics record (the last one of the
+    /// history when every epoch was already done, e.g. a search resumed in its derive step).
+    /// Throws run::Interrupted at a step boundary after SIGINT / SIGTERM.
     nlohmann::json run(std::int64_t stop_at = -1) {
         const std::int64_t end = stop_at >= 0 ? std::min(stop_at, loop_.epochs) : loop_.epochs;
         task_.start_training(epochs_done_);
@@ -79,6 +86,7 @@ public:
             epochs_done_ = epoch + 1;
             save_checkpoint();
         }
+        if (record.is_null() && !history_.empty()) record = history_.back();
         return record;
     }
 
@@ -92,6 +100,16 @@ private:
         return search::arch_from_tokens<Arch>(task_.space(), sample.tokens);
     }
 
+    run::StopPoint stop_point(const char* phase, std::int64_t epoch, std::int64_t step, std::int64_t steps) const {
+        return {.run_dir = run_.dir(),
+                .last_checkpoint = epochs_done_ > 0 ? checkpoints_.path_for(epochs_done_) : std::filesystem::path(),
+                .epochs_saved = epochs_done_,
+                .phase = phase,
+                .epoch = epoch,
+                .step = step,
+                .steps = steps};
+    }
+
     void child_phase(std::int64_t epoch, std::int64_t steps, nlohmann::json& record) {
         const double lr = loop_.lr(epoch);
         const auto t0 = std::chrono::steady_clock::now();
@@ -100,6 +118,7 @@ private:
         controller::Sample sample;
         progress_.begin("child", epoch, loop_.epochs, steps);
         for (std::int64_t s = 0; s < steps; ++s) {
+            run::poll_stop([&] { return stop_point("child", epoch, s, steps); });
             const Arch arch = sample_arch(sample);
             const StepStats r = task_.train_step(arch, lr, StepAt{epoch, s, steps, loop_.epochs});
             loss_sum += r.loss * r.count;
@@ -128,6 +147,7 @@ private:
         controller::Sample sample;
         progress_.begin("controller", epoch, loop_.epochs, calls);
         for (std::int64_t i = 0; i < calls; ++i) {
+            run::poll_stop([&] { return stop_point("controller", epoch, i, calls); });
             const Arch arch = sample_arch(sample);
             const double reward = task_.reward(arch);
             const controller::UpdateResult u = policy_.update(sample, reward);
@@ -148,7 +168,9 @@ private:
 
     void eval_phase(std::int64_t epoch, nlohmann::json& record) {
         controller::Sample sample;
+        const std::int64_t eval_steps = search_.eval_archs + 2;  // the sampled archs, then valid and test
         for (int k = 0; k < search_.eval_archs; ++k) {
+            run::poll_stop([&] { return stop_point("eval", epoch, k, eval_steps); });
             const Arch arch = sample_arch(sample);
             const double reward = task_.reward(arch);
             run_.append_arch(
@@ -157,7 +179,9 @@ private:
         // A fresh sample per evaluation batch (as the authors).
         const auto sampled = [&] { return sample_arch(sample); };
         const std::string valid_key = "valid_" + names_.metric, test_key = "test_" + names_.metric;
+        run::poll_stop([&] { return stop_point("eval", epoch, eval_steps - 2, eval_steps); });
         record[valid_key] = task_.evaluate(Split::valid, sampled);
+        run::poll_stop([&] { return stop_point("eval", epoch, eval_steps - 1, eval_steps); });
         record[test_key] = task_.evaluate(Split::test, sampled);
         progress_.message("epoch " + std::to_string(epoch + 1) + ": shared-weight valid " + names_.metric + " " +
                           run::format_scalar(record[valid_key].get<double>()) + ", test " + names_.metric + " " +
