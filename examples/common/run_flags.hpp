@@ -34,6 +34,16 @@ struct RunFlags {
         app.add_flag("--force", force, "delete an existing run in --out and start over");
     }
 
+    double checkpoint_every = 30;  ///< minutes between mid-epoch checkpoints (final training)
+
+    /// --checkpoint-every, for the binaries whose loop writes mid-epoch checkpoints.
+    void add_checkpoint_every(CLI::App& app) {
+        app.add_option("--checkpoint-every", checkpoint_every,
+                       "minutes between mid-epoch checkpoints (CNN final training; 0: every step, negative: "
+                       "only when stopped by a signal)")
+            ->capture_default_str();
+    }
+
     /// --out, or runs/<program>-<space>-<YYYYmmdd-HHMMSS>.
     std::string out_dir(const std::string& program, const std::string& space) const {
         if (!out.empty()) return out;

@@ -73,8 +73,12 @@ Interrupted::Interrupted(int signal_number, const StopPoint& at)
               text += at.last_checkpoint.empty()
                           ? "no checkpoint was written yet, --resume starts the run from its beginning"
                           : "the last checkpoint is " + at.last_checkpoint.string() + " (" +
-                                std::to_string(at.epochs_saved) + " epochs done), --resume continues from it";
-              const bool nothing_lost = at.epoch == at.epochs_saved && at.step == 0 &&
+                                std::to_string(at.epochs_saved) + " epochs " +
+                                (at.steps_saved > 0 ? "and " + std::to_string(at.steps_saved) + " steps of epoch " +
+                                                          std::to_string(at.epochs_saved + 1) + " "
+                                                    : std::string()) +
+                                "done), --resume continues from it";
+              const bool nothing_lost = at.epoch == at.epochs_saved && at.step == at.steps_saved &&
                                         (std::strcmp(at.phase, "child") == 0 || std::strcmp(at.phase, "train") == 0);
               if (!nothing_lost) text += " and redoes epoch " + std::to_string(at.epoch + 1) + " from its start";
           }

@@ -149,3 +149,21 @@ TEST_CASE("run state: folders of another format version are refused with both ve
     RunFolder run = open_run_folder(dir, RunFolderMode::resume, config_of(4));
     CHECK(run.read_config().at(kFormatVersionKey) == kRunFormatVersion);
 }
+
+TEST_CASE("run folder: resuming from a mid-epoch checkpoint drops the lines written after its step", "[run]") {
+    TempDir tmp;
+    RunFolder run(tmp / "run", RunFolderMode::fresh);
+    for (int e = 0; e <= 1; ++e) {
+        for (int step = 2; step <= 6; step += 2) run.append_metrics({{"phase", "train"}, {"epoch", e}, {"step", step}});
+        run.append_metrics({{"phase", "epoch"}, {"epoch", e}});
+        run.append_arch({{"epoch", e}, {"arch", "0 1"}});
+    }
+    run.append_metrics({{"note", "no epoch field"}});
+    // 1 epoch and 4 steps of epoch 2 done: epoch 1's step-6 line, its epoch line and its arch go.
+    CHECK(run.truncate_after_step(1, 4) == 3);
+    const auto metrics = read_json_lines(tmp / "run" / "metrics.jsonl");
+    REQUIRE(metrics.size() == 7);
+    CHECK(metrics[5] == json{{"phase", "train"}, {"epoch", 1}, {"step", 4}});
+    CHECK(metrics[6].at("note") == "no epoch field");
+    CHECK(read_json_lines(tmp / "run" / "archs.jsonl").size() == 1);
+}

@@ -14,7 +14,7 @@ using namespace enas::run;
 
 namespace {
 
-StopPoint mid_epoch() { return {"runs/x", "runs/x/checkpoints/ckpt-2.bin", 2, "child", 2, 5, 40}; }
+StopPoint mid_epoch() { return {"runs/x", "runs/x/checkpoints/ckpt-2.bin", 2, "child", 2, 5, 40, 0}; }
 
 // Forks; the child installs the handlers and raises `first`, checks the request, raises `second`.
 // Returns the child's exit status (or -1 if it did not exit normally).
@@ -58,7 +58,7 @@ TEST_CASE("stop: poll_stop throws only after a request, naming where and what --
     }
     request_stop(SIGTERM);
     try {
-        poll_stop([] { return StopPoint{"runs/y", "runs/y/checkpoints/ckpt-2.bin", 2, "train", 2, 0, 40}; });
+        poll_stop([] { return StopPoint{"runs/y", "runs/y/checkpoints/ckpt-2.bin", 2, "train", 2, 0, 40, 0}; });
         FAIL("no Interrupted after a stop request");
     } catch (const Interrupted& e) {
         CHECK(e.exit_code() == 143);
@@ -67,13 +67,13 @@ TEST_CASE("stop: poll_stop throws only after a request, naming where and what --
         CHECK_THAT(what, !Catch::Contains("redoes"));  // stopped right at the epoch boundary: nothing lost
     }
     try {
-        poll_stop([] { return StopPoint{"runs/z", {}, 0, "controller", 0, 1, 10}; });
+        poll_stop([] { return StopPoint{"runs/z", {}, 0, "controller", 0, 1, 10, 0}; });
         FAIL("no Interrupted after a stop request");
     } catch (const Interrupted& e) {
         CHECK_THAT(std::string(e.what()), Catch::Contains("no checkpoint was written yet"));
     }
     try {
-        poll_stop([] { return StopPoint{"runs/z", {}, 0, "derive", 0, 3, 8}; });
+        poll_stop([] { return StopPoint{"runs/z", {}, 0, "derive", 0, 3, 8, 0}; });
         FAIL("no Interrupted after a stop request");
     } catch (const Interrupted& e) {
         CHECK_THAT(std::string(e.what()), Catch::Contains("derive step (candidate 3 of 8)") &&

@@ -1,9 +1,13 @@
-// A stop request (SIGINT / SIGTERM, run/stop.hpp) in the middle of an epoch stops the search loop,
-// the derive step and final training at the next step boundary with run::Interrupted, keeps the
-// last epoch checkpoint, and --resume then ends in exactly the state of an uninterrupted run
-// (weights, metrics.jsonl and archs.jsonl lines, derived architecture, summary).
+// A stop request (SIGINT / SIGTERM, run/stop.hpp) in the middle of an epoch stops the search loop
+// and the derive step at the next step boundary with run::Interrupted, keeping the last epoch
+// checkpoint; final training first writes a mid-epoch checkpoint. Mid-epoch checkpoints
+// (--checkpoint-every) also survive a crash, only the newest is kept and an epoch checkpoint
+// deletes them. --resume then ends in exactly the state of an uninterrupted run (weights,
+// metrics.jsonl and archs.jsonl lines, derived architecture, summary).
+#include <algorithm>
 #include <csignal>
 #include <sstream>
+#include <stdexcept>
 
 #include "enas/controller/controllers.hpp"
 #include "enas/run/stop.hpp"
@@ -28,11 +32,14 @@ template <class Base>
 struct StoppingTask : Base {
     using Base::Base;
     std::int64_t stop_after = 0, steps = 0;
-    bool stop_in_derive = false;
+    bool stop_in_derive = false, crash = false;
     int signal_number = SIGINT;
 
     StepStats train_step(const typename Base::Arch& arch, double lr, const StepAt& at) {
-        if (stop_after > 0 && ++steps == stop_after) request_stop(signal_number);
+        if (stop_after > 0 && ++steps == stop_after) {
+            if (crash) throw std::runtime_error("killed");  // as a SIGKILL would, before the step
+            request_stop(signal_number);
+        }
         return Base::train_step(arch, lr, at);
     }
     double derive_reward(const typename Base::Arch& arch, int batches) {
@@ -93,8 +100,10 @@ Outcome search_run(const fs::path& dir, bool resume, const CnnData& data, std::i
     return out;
 }
 
-/// A 3-epoch micro final training in `dir`, resumed when asked.
-Outcome final_run(const fs::path& dir, bool resume, const CnnData& data, std::int64_t stop_after = 0) {
+/// A 3-epoch micro final training in `dir`, resumed when asked; `every` minutes between mid-epoch
+/// checkpoints (default: none in this test's time); `crash` turns the stop into an exception.
+Outcome final_run(const fs::path& dir, bool resume, const CnnData& data, std::int64_t stop_after = 0, double every = 30,
+                  bool crash = false) {
     using Task = StoppingTask<MicroTask<Cpu>>;
     static const search::MicroArch arch = search::MicroArch::parse("0 0 1 4 2 2 0 1 1 1 0 3 2 4 1 0", 2);
     CnnConfig config = test::tiny_config(CnnSpace::micro, search::ChildMode::final, 3);
@@ -107,7 +116,9 @@ Outcome final_run(const fs::path& dir, bool resume, const CnnData& data, std::in
     Task task(ctx, config, data, model);
     task.stop_after = stop_after;
     task.signal_number = SIGTERM;
+    task.crash = crash;
     FinalTraining<Task> trainer(task, arch, loop_config_of(config), run, progress);
+    trainer.set_checkpoint_every(every);
     if (resume) trainer.resume();
     Outcome out;
     try {
@@ -115,11 +126,18 @@ Outcome final_run(const fs::path& dir, bool resume, const CnnData& data, std::in
     } catch (const Interrupted& e) {
         out.interrupted = e.what();
         out.exit_code = e.exit_code();
-    }
+    } catch (const std::runtime_error& e) { out.interrupted = e.what(); }
     clear_stop_request();
     out.weights = model.arena().values().to_vector();
     out.log = log.str();
     return out;
+}
+
+std::vector<std::string> files_in(const fs::path& dir) {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
 }
 
 nlohmann::json summary_without_timing(const fs::path& dir) {
@@ -173,7 +191,8 @@ TEST_CASE("stop: a search stopped in its derive step redoes only the derive step
     require_same_lines(tmp / "parts", tmp / "whole");
 }
 
-TEST_CASE("stop: final training stopped mid-epoch by SIGTERM resumes to the same summary", "[train]") {
+TEST_CASE("stop: final training stopped mid-epoch by SIGTERM saves a mid-epoch checkpoint and resumes from it",
+          "[train]") {
     test::TempDir tmp;
     const CnnData data = test::synthetic_data();
     const Outcome whole = final_run(tmp / "whole", false, data);
@@ -181,10 +200,59 @@ TEST_CASE("stop: final training stopped mid-epoch by SIGTERM resumes to the same
     REQUIRE(stopped.exit_code == 143);
     REQUIRE_THAT(stopped.interrupted, Catch::Contains("interrupted by SIGTERM") &&
                                           Catch::Contains("epoch 3 (train step 4 of 6)") &&
-                                          Catch::Contains("ckpt-2.bin (2 epochs done)"));
+                                          Catch::Contains("step-4.bin (2 epochs and 4 steps of epoch 3 done)"));
+    REQUIRE_THAT(stopped.interrupted, !Catch::Contains("redoes"));
+    REQUIRE(files_in(tmp / "parts" / "checkpoints") ==
+            std::vector<std::string>{"ckpt-1.bin", "ckpt-2.bin", "step-4.bin"});
     REQUIRE_FALSE(fs::exists(tmp / "parts" / "summary.json"));
     const Outcome resumed = final_run(tmp / "parts", true, data);
+    REQUIRE(resumed.log.find("step-4.bin (2 epochs and 4 steps of epoch 3 done)") != std::string::npos);
     REQUIRE(resumed.weights == whole.weights);
     REQUIRE(summary_without_timing(tmp / "parts") == summary_without_timing(tmp / "whole"));
     require_same_lines(tmp / "parts", tmp / "whole");
+}
+
+TEST_CASE("mid-epoch checkpoints: the newest survives a crash, resumes to the same end, and is pruned", "[train]") {
+    test::TempDir tmp;
+    const CnnData data = test::synthetic_data();
+    const Outcome whole = final_run(tmp / "whole", false, data);
+    // A checkpoint after every step (--checkpoint-every 0); killed before the 16th step (epoch 3,
+    // 3 steps done): only the newest mid-epoch checkpoint is left beside the epoch ones.
+    const Outcome crashed = final_run(tmp / "parts", false, data, 16, 0.0, true);
+    REQUIRE(crashed.interrupted == "killed");
+    REQUIRE(files_in(tmp / "parts" / "checkpoints") ==
+            std::vector<std::string>{"ckpt-1.bin", "ckpt-2.bin", "step-3.bin"});
+    const Outcome resumed = final_run(tmp / "parts", true, data, 0, 0.0);
+    REQUIRE(resumed.interrupted.empty());
+    REQUIRE(resumed.log.find("step-3.bin (2 epochs and 3 steps of epoch 3 done)") != std::string::npos);
+    REQUIRE(resumed.weights == whole.weights);
+    REQUIRE(summary_without_timing(tmp / "parts") == summary_without_timing(tmp / "whole"));
+    require_same_lines(tmp / "parts", tmp / "whole");
+    // The last epoch checkpoint deleted every mid-epoch one.
+    REQUIRE(files_in(tmp / "parts" / "checkpoints") == std::vector<std::string>{"ckpt-2.bin", "ckpt-3.bin"});
+}
+
+TEST_CASE("mid-epoch checkpoints: a stale one older than the newest epoch checkpoint is ignored and deleted",
+          "[train]") {
+    test::TempDir tmp;
+    const CnnData data = test::synthetic_data();
+    const Outcome whole = final_run(tmp / "whole", false, data);
+    final_run(tmp / "parts", false, data, 16, 0.0, true);  // leaves step-3.bin of epoch 3
+    // As if a crash came between writing the next epoch checkpoint and deleting step-3.bin.
+    fs::copy_file(tmp / "parts" / "checkpoints" / "step-3.bin", tmp / "step-3.bin");
+    const Outcome finished = final_run(tmp / "parts", true, data);
+    fs::copy_file(tmp / "step-3.bin", tmp / "parts" / "checkpoints" / "step-3.bin");
+    fs::remove(tmp / "parts" / "summary.json");
+    std::ostringstream log;
+    ProgressReporter progress(log, ProgressReporter::Options{});
+    RunFolder run(tmp / "parts", RunFolderMode::resume);
+    CheckpointSet epochs(run.checkpoint_folder()), steps(run.checkpoint_folder(), 1, "step");
+    nlohmann::json restored;
+    const auto p = resume_latest(
+        epochs, run, progress, [&](const Checkpoint&, const nlohmann::json& j) { restored = j; }, &steps);
+    REQUIRE(p);
+    REQUIRE(p->at("epochs_done") == 3);
+    REQUIRE_FALSE(p->contains("steps_done"));
+    REQUIRE(steps.epochs().empty());
+    REQUIRE(finished.weights == whole.weights);
 }

@@ -2,9 +2,9 @@
 //
 // install_stop_handlers() makes the first SIGINT or SIGTERM only set an atomic flag; the loops
 // (SearchLoop, FinalTraining, derive) call poll_stop() at every step boundary, which throws
-// Interrupted once the flag is set. Checkpoints are written at epoch boundaries only, so an
-// interrupted epoch is redone from its start by --resume (the last checkpoint and the run files up
-// to it are kept; resume_latest drops the interrupted epoch's lines). A second SIGINT or SIGTERM
+// Interrupted once the flag is set. FinalTraining of a task that can resume mid-epoch first writes
+// a mid-epoch checkpoint, so nothing is lost; elsewhere the last checkpoint is the last epoch's
+// and --resume redoes the interrupted epoch from its start (resume_latest drops its lines). A second SIGINT or SIGTERM
 // ends the process at once with _exit (checkpoints are written atomically, so the last one stays
 // intact). The binaries print how to resume and exit with interrupted_exit_code (130 for SIGINT,
 // 143 for SIGTERM: 128 + the signal number, as shells report them).
@@ -46,6 +46,7 @@ struct StopPoint {
     std::int64_t epoch = 0;                 ///< 0-based epoch in progress (unused for "derive")
     std::int64_t step = 0;                  ///< steps of the phase done
     std::int64_t steps = 0;                 ///< steps in the phase
+    std::int64_t steps_saved = 0;           ///< steps of epoch `epoch` in that checkpoint (mid-epoch)
 };
 
 /// Thrown by poll_stop: the run stopped at a step boundary. what() says where, which checkpoint

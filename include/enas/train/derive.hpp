@@ -52,7 +52,8 @@ std::vector<DeriveCandidate<typename Task::Arch>> derive(Task& task, controller:
                                   .phase = "derive",
                                   .epoch = 0,
                                   .step = k,
-                                  .steps = search.derive_k};
+                                  .steps = search.derive_k,
+                                  .steps_saved = 0};
         });
         policy.sample_into(sample, k == 0 ? controller::SampleMode::Greedy : controller::SampleMode::Stochastic);
         DeriveCandidate<Arch> c{search::arch_from_tokens<Arch>(task.space(), sample.tokens),

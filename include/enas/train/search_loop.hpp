@@ -107,7 +107,8 @@ private:
                 .phase = phase,
                 .epoch = epoch,
                 .step = step,
-                .steps = steps};
+                .steps = steps,
+                .steps_saved = 0};
     }
 
     void child_phase(std::int64_t epoch, std::int64_t steps, nlohmann::json& record) {
