@@ -80,7 +80,9 @@ Interrupted::Interrupted(int signal_number, const StopPoint& at)
                                 "done), --resume continues from it";
               const bool nothing_lost = at.epoch == at.epochs_saved && at.step == at.steps_saved &&
                                         (std::strcmp(at.phase, "child") == 0 || std::strcmp(at.phase, "train") == 0);
-              if (!nothing_lost) text += " and redoes epoch " + std::to_string(at.epoch + 1) + " from its start";
+              if (!nothing_lost)
+                  text += " and redoes epoch " + std::to_string(at.epoch + 1) +
+                          (at.steps_saved > 0 ? " from its step " + std::to_string(at.steps_saved) : " from its start");
           }
           return text;
       }()),

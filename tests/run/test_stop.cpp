@@ -66,6 +66,13 @@ TEST_CASE("stop: poll_stop throws only after a request, naming where and what --
         CHECK_THAT(what, Catch::Contains("interrupted by SIGTERM") && Catch::Contains("continues from it"));
         CHECK_THAT(what, !Catch::Contains("redoes"));  // stopped right at the epoch boundary: nothing lost
     }
+    try {  // after a mid-epoch checkpoint, in a phase that has none
+        poll_stop([] { return StopPoint{"runs/w", "runs/w/checkpoints/step-3.bin", 2, "controller", 2, 1, 10, 3}; });
+        FAIL("no Interrupted after a stop request");
+    } catch (const Interrupted& e) {
+        CHECK_THAT(std::string(e.what()), Catch::Contains("step-3.bin (2 epochs and 3 steps of epoch 3 done)") &&
+                                              Catch::Contains("redoes epoch 3 from its step 3"));
+    }
     try {
         poll_stop([] { return StopPoint{"runs/z", {}, 0, "controller", 0, 1, 10, 0}; });
         FAIL("no Interrupted after a stop request");

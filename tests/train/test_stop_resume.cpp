@@ -1,6 +1,7 @@
-// A stop request (SIGINT / SIGTERM, run/stop.hpp) in the middle of an epoch stops the search loop
-// and the derive step at the next step boundary with run::Interrupted, keeping the last epoch
-// checkpoint; final training first writes a mid-epoch checkpoint. Mid-epoch checkpoints
+// A stop request (SIGINT / SIGTERM, run/stop.hpp) in the middle of an epoch stops the search loop,
+// the derive step and final training at the next step boundary with run::Interrupted; in the
+// child / training steps a mid-epoch checkpoint is written first, elsewhere the last checkpoint
+// is kept. Mid-epoch checkpoints
 // (--checkpoint-every) also survive a crash, only the newest is kept and an epoch checkpoint
 // deletes them. --resume then ends in exactly the state of an uninterrupted run (weights,
 // metrics.jsonl and archs.jsonl lines, derived architecture, summary).
@@ -48,6 +49,13 @@ struct StoppingTask : Base {
     }
 };
 
+std::vector<std::string> files_in(const fs::path& dir) {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
 struct Outcome {
     std::vector<float> weights;
     std::string best_arch, log, interrupted;
@@ -65,9 +73,10 @@ SearchConfig tiny_search() {
     return s;
 }
 
-/// A 3-epoch macro search in `dir` (6 child steps per epoch), resumed when asked.
+/// A 3-epoch macro search in `dir` (6 child steps per epoch), resumed when asked; `every` minutes
+/// between mid-epoch checkpoints; `crash` turns the stop into an exception.
 Outcome search_run(const fs::path& dir, bool resume, const CnnData& data, std::int64_t stop_after = 0,
-                   bool stop_in_derive = false) {
+                   bool stop_in_derive = false, double every = 30, bool crash = false) {
     using Task = StoppingTask<MacroSearchTask<Cpu>>;
     const CnnConfig config = test::tiny_config(CnnSpace::macro, search::ChildMode::search, 3);
     const SearchConfig sc = tiny_search();
@@ -83,7 +92,9 @@ Outcome search_run(const fs::path& dir, bool resume, const CnnData& data, std::i
     Task task(ctx, config, sc, data, model);
     task.stop_after = stop_after;
     task.stop_in_derive = stop_in_derive;
+    task.crash = crash;
     SearchLoop<Task> loop(task, policy, sc, loop_config_of(config), run, progress);
+    loop.set_checkpoint_every(every);
     if (resume) loop.resume();
     Outcome out;
     try {
@@ -93,7 +104,7 @@ Outcome search_run(const fs::path& dir, bool resume, const CnnData& data, std::i
     } catch (const Interrupted& e) {
         out.interrupted = e.what();
         out.exit_code = e.exit_code();
-    }
+    } catch (const std::runtime_error& e) { out.interrupted = e.what(); }
     clear_stop_request();
     out.weights = model.arena().values().to_vector();
     out.log = log.str();
@@ -133,13 +144,6 @@ Outcome final_run(const fs::path& dir, bool resume, const CnnData& data, std::in
     return out;
 }
 
-std::vector<std::string> files_in(const fs::path& dir) {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
 nlohmann::json summary_without_timing(const fs::path& dir) {
     nlohmann::json s = read_json_file(dir / "summary.json");
     s.erase("images_per_second");
@@ -163,18 +167,33 @@ TEST_CASE("stop: a search stopped mid-epoch keeps its last checkpoint and resume
     const Outcome stopped = search_run(tmp / "parts", false, data, 9);  // the 3rd child step of epoch 2
     REQUIRE(stopped.exit_code == 130);
     REQUIRE_THAT(stopped.interrupted, Catch::Contains("epoch 2 (child step 3 of 6)") &&
-                                          Catch::Contains("ckpt-1.bin (1 epochs done)") &&
-                                          Catch::Contains("redoes epoch 2"));
-    REQUIRE(fs::exists(tmp / "parts" / "checkpoints" / "ckpt-1.bin"));
-    REQUIRE_FALSE(fs::exists(tmp / "parts" / "checkpoints" / "ckpt-2.bin"));
+                                          Catch::Contains("step-3.bin (1 epochs and 3 steps of epoch 2 done)"));
+    REQUIRE_THAT(stopped.interrupted, !Catch::Contains("redoes"));
+    REQUIRE(files_in(tmp / "parts" / "checkpoints") == std::vector<std::string>{"ckpt-1.bin", "step-3.bin"});
     REQUIRE_FALSE(fs::exists(tmp / "parts" / "best_arch.txt"));
 
     const Outcome resumed = search_run(tmp / "parts", true, data);
     REQUIRE(resumed.interrupted.empty());
-    REQUIRE(resumed.log.find("1 epochs done") != std::string::npos);
+    REQUIRE(resumed.log.find("1 epochs and 3 steps of epoch 2 done") != std::string::npos);
     REQUIRE(resumed.weights == whole.weights);
     REQUIRE(resumed.best_arch == whole.best_arch);
     require_same_lines(tmp / "parts", tmp / "whole");
+}
+
+TEST_CASE("stop: a search killed after a mid-epoch checkpoint resumes to the same end", "[train]") {
+    test::TempDir tmp;
+    const CnnData data = test::synthetic_data();
+    const Outcome whole = search_run(tmp / "whole", false, data);
+    // A checkpoint after every child step; killed before the 9th step (epoch 2, 2 steps done).
+    const Outcome crashed = search_run(tmp / "parts", false, data, 9, false, 0.0, true);
+    REQUIRE(crashed.interrupted == "killed");
+    REQUIRE(files_in(tmp / "parts" / "checkpoints") == std::vector<std::string>{"ckpt-1.bin", "step-2.bin"});
+    const Outcome resumed = search_run(tmp / "parts", true, data);
+    REQUIRE(resumed.log.find("1 epochs and 2 steps of epoch 2 done") != std::string::npos);
+    REQUIRE(resumed.weights == whole.weights);
+    REQUIRE(resumed.best_arch == whole.best_arch);
+    require_same_lines(tmp / "parts", tmp / "whole");
+    REQUIRE(files_in(tmp / "parts" / "checkpoints") == std::vector<std::string>{"ckpt-2.bin", "ckpt-3.bin"});
 }
 
 TEST_CASE("stop: a search stopped in its derive step redoes only the derive step on resume", "[train]") {

@@ -8,8 +8,11 @@
 //      the valid and test splits with shared weights, a fresh sample per eval batch;
 //   4. a metrics line and an atomic checkpoint of everything (the task's state: weights, optimiser,
 //      RNG and data counters; the policy's whole state; the loop's counters and history).
-// Every step boundary polls run::poll_stop (SIGINT / SIGTERM, stop.hpp): an interrupted epoch is
-// redone from the last checkpoint by --resume. Works with any ArchitecturePolicy (the ENAS
+// A task with `start_training(epoch, step)` (the CNN tasks) also gets mid-epoch checkpoints in
+// the child phase (checkpoints/step-<steps done>.bin, as final_training.hpp: every
+// set_checkpoint_every minutes and when a stop is requested; the newest only, deleted by the next
+// epoch checkpoint). Every step boundary polls run::poll_stop (SIGINT / SIGTERM, stop.hpp); work
+// after the last checkpoint is redone by --resume. Works with any ArchitecturePolicy (the ENAS
 // controller or RandomSearch). derive.hpp picks the final architecture afterwards.
 #pragma once
 #include <algorithm>
@@ -45,7 +48,15 @@ public:
     SearchLoop(Task& task, controller::ArchitecturePolicy& policy, const SearchConfig& search, LoopConfig loop,
                run::RunFolder& run, run::ProgressReporter& progress)
         : task_(task), policy_(policy), search_(search), loop_(std::move(loop)), run_(run), progress_(progress),
-          checkpoints_(run.checkpoint_folder()), names_(task.metric_names()) {}
+          checkpoints_(run.checkpoint_folder()), steps_(run.checkpoint_folder(), 1, "step"),
+          names_(task.metric_names()) {}
+
+    /// Whether the task can resume inside an epoch (mid-epoch checkpoints are written).
+    static constexpr bool kMidEpoch = requires(Task & t) { t.start_training(std::int64_t{}, std::int64_t{}); };
+
+    /// Writes a mid-epoch checkpoint at the first child step boundary `minutes` after the previous
+    /// checkpoint (0: after every step; negative: never, only on a stop request). Default 30.
+    void set_checkpoint_every(double minutes) { checkpoint_every_s_ = minutes * 60.0; }
 
     /// Continues from the newest valid checkpoint, if any; returns the epochs already done.
     std::int64_t resume() {
@@ -54,11 +65,18 @@ public:
             std::istringstream in(c.blob("controller"));
             policy_.load(in, c.path().string() + " (controller section)");
         };
-        const std::optional<nlohmann::json> p = run::resume_latest(checkpoints_, run_, progress_, restore);
+        const std::optional<nlohmann::json> p =
+            run::resume_latest(checkpoints_, run_, progress_, restore, kMidEpoch ? &steps_ : nullptr);
         if (!p) return 0;
         epochs_done_ = p->at("epochs_done").get<std::int64_t>();
         history_ = p->at("history");
         seconds_before_ = p->value("seconds", 0.0);
+        if (p->contains("steps_done")) {
+            start_step_ = steps_saved_ = p->at("steps_done").get<std::int64_t>();
+            const nlohmann::json& sums = p->at("epoch_sums");
+            start_sums_ = {sums.at("loss").get<double>(), sums.at("metric").get<double>(),
+                           sums.at("count").get<std::int64_t>()};
+        }
         check<ValueError>(epochs_done_ <= loop_.epochs, "--resume: the run has ", epochs_done_,
                           " epochs done, more than the ", loop_.epochs, " asked for (--epochs)");
         return epochs_done_;
@@ -70,7 +88,15 @@ public:
     /// Throws run::Interrupted at a step boundary after SIGINT / SIGTERM.
     nlohmann::json run(std::int64_t stop_at = -1) {
         const std::int64_t end = stop_at >= 0 ? std::min(stop_at, loop_.epochs) : loop_.epochs;
-        task_.start_training(epochs_done_);
+        if constexpr (kMidEpoch) {
+            if (start_step_ > 0)
+                task_.start_training(epochs_done_, start_step_);
+            else
+                task_.start_training(epochs_done_);
+        } else {
+            task_.start_training(epochs_done_);
+        }
+        last_save_ = std::chrono::steady_clock::now();
         nlohmann::json record;
         for (std::int64_t epoch = epochs_done_; epoch < end; ++epoch) {
             const auto t0 = std::chrono::steady_clock::now();
@@ -102,23 +128,31 @@ private:
 
     run::StopPoint stop_point(const char* phase, std::int64_t epoch, std::int64_t step, std::int64_t steps) const {
         return {.run_dir = run_.dir(),
-                .last_checkpoint = epochs_done_ > 0 ? checkpoints_.path_for(epochs_done_) : std::filesystem::path(),
+                .last_checkpoint = steps_saved_ > 0   ? steps_.path_for(steps_saved_)
+                                   : epochs_done_ > 0 ? checkpoints_.path_for(epochs_done_)
+                                                      : std::filesystem::path(),
                 .epochs_saved = epochs_done_,
                 .phase = phase,
                 .epoch = epoch,
                 .step = step,
                 .steps = steps,
-                .steps_saved = 0};
+                .steps_saved = steps_saved_};
     }
 
     void child_phase(std::int64_t epoch, std::int64_t steps, nlohmann::json& record) {
         const double lr = loop_.lr(epoch);
         const auto t0 = std::chrono::steady_clock::now();
-        double loss_sum = 0, metric_sum = 0;
-        std::int64_t count = 0;
+        const std::int64_t first = steps_saved_;  // > 0 when resumed from a mid-epoch checkpoint
+        Sums sums = first > 0 ? start_sums_ : Sums{};
+        double& loss_sum = sums.loss;
+        double& metric_sum = sums.metric;
+        std::int64_t& count = sums.count;
         controller::Sample sample;
         progress_.begin("child", epoch, loop_.epochs, steps);
-        for (std::int64_t s = 0; s < steps; ++s) {
+        for (std::int64_t s = first; s < steps; ++s) {
+            if constexpr (kMidEpoch) {
+                if (run::stop_signal() && s > steps_saved_) save_step_checkpoint(s, sums);  // lose nothing
+            }
             run::poll_stop([&] { return stop_point("child", epoch, s, steps); });
             const Arch arch = sample_arch(sample);
             const StepStats r = task_.train_step(arch, lr, StepAt{epoch, s, steps, loop_.epochs});
@@ -134,6 +168,10 @@ private:
                                      {names_.metric, r.metric},
                                      {"lr", lr},
                                      {names_.rate, count / std::max(run::seconds_since(t0), 1e-9)}});
+            if constexpr (kMidEpoch) {
+                if (s + 1 < steps && checkpoint_every_s_ >= 0 && run::seconds_since(last_save_) >= checkpoint_every_s_)
+                    save_step_checkpoint(s + 1, sums);
+            }
         }
         progress_.end();
         record["train_loss"] = loss_sum / count;
@@ -192,16 +230,40 @@ private:
                                : std::string()));
     }
 
-    void save_checkpoint() {
+    struct Sums {
+        double loss = 0, metric = 0;
+        std::int64_t count = 0;
+    };
+
+    /// The whole state: the task's, the policy's, the loop's counters and history, plus the entries of `progress`.
+    run::CheckpointWriter checkpoint_of(nlohmann::json progress) {
         run::CheckpointWriter w;
-        nlohmann::json progress = {{"epochs_done", epochs_done_}, {"history", history_}};
+        progress["epochs_done"] = epochs_done_;
+        progress["history"] = history_;
         task_.save(w, progress);
         std::ostringstream controller_state;
         policy_.save(controller_state);
         w.add_blob("controller", std::move(controller_state).str());
         progress["seconds"] = seconds_before_;
         w.add_json("progress", progress);
-        checkpoints_.save(epochs_done_, w);
+        return w;
+    }
+
+    void save_checkpoint() {
+        checkpoints_.save(epochs_done_, checkpoint_of(nlohmann::json::object()));
+        steps_.remove_after(-1);  // the epoch checkpoint supersedes every mid-epoch one
+        steps_saved_ = 0;
+        last_save_ = std::chrono::steady_clock::now();
+    }
+
+    /// A mid-epoch checkpoint after `steps_done` child steps of epoch epochs_done_.
+    void save_step_checkpoint(std::int64_t steps_done, const Sums& sums) {
+        steps_.save(
+            steps_done,
+            checkpoint_of({{"steps_done", steps_done},
+                           {"epoch_sums", {{"loss", sums.loss}, {"metric", sums.metric}, {"count", sums.count}}}}));
+        steps_saved_ = steps_done;
+        last_save_ = std::chrono::steady_clock::now();
     }
 
     Task& task_;
@@ -211,8 +273,14 @@ private:
     run::RunFolder& run_;
     run::ProgressReporter& progress_;
     run::CheckpointSet checkpoints_;
+    run::CheckpointSet steps_;  // mid-epoch checkpoints, keyed by the child steps done in their epoch
     MetricNames names_;
     std::int64_t epochs_done_ = 0;
+    std::int64_t start_step_ = 0;   // > 0 when resumed from a mid-epoch checkpoint
+    std::int64_t steps_saved_ = 0;  // child steps of epoch epochs_done_ in the newest checkpoint
+    Sums start_sums_;
+    double checkpoint_every_s_ = 30 * 60.0;
+    std::chrono::steady_clock::time_point last_save_ = std::chrono::steady_clock::now();
     double seconds_before_ = 0;
     nlohmann::json history_ = nlohmann::json::array();
 };
