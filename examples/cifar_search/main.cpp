@@ -30,10 +30,11 @@ std::unique_ptr<controller::ArchitecturePolicy> make_policy(const ControllerConf
 
 template <class Task>
 int search_with(Task& task, const train::CnnConfig& config, const train::SearchConfig& sc,
-                controller::ArchitecturePolicy& policy, run::RunFolder& run, bool resume) {
+                controller::ArchitecturePolicy& policy, run::RunFolder& run, const enas_cli::RunFlags& flags) {
     auto progress = run::ProgressReporter::for_stderr(config.log_every);
     train::SearchLoop<Task> loop(task, policy, sc, train::loop_config_of(config), run, progress);
-    if (resume)
+    loop.set_checkpoint_every(flags.checkpoint_every);
+    if (flags.resume)
         loop.resume();
     else if (!sc.controller_init.empty())
         policy.load(sc.controller_init);
@@ -86,14 +87,14 @@ int run_on(const enas_cli::CnnFlags& flags, const train::CnnConfig& config, cons
         std::printf("cifar_search: macro supernet, %d layers, F = %d, %lld shared parameters\n", config.layers,
                     config.filters, static_cast<long long>(model.arena().trainable_elements()));
         train::MacroSearchTask<D> task(ctx, config, sc, data, model);
-        return search_with(task, config, sc, *policy, run, flags.resume);
+        return search_with(task, config, sc, *policy, run, flags);
     }
     child::MicroChild<D> model(ctx, train::micro_child_config(config, data.train), config.seed);
     auto policy = make_policy(train::micro_controller_config(config, sc), sc, config.seed ^ 0xC0DEull);
     std::printf("cifar_search: micro supernet, %d + 2 cells, B = %d, F = %d, %lld shared parameters\n", config.layers,
                 config.nodes, config.filters, static_cast<long long>(model.arena().trainable_elements()));
     train::MicroSearchTask<D> task(ctx, config, sc, data, model);
-    return search_with(task, config, sc, *policy, run, flags.resume);
+    return search_with(task, config, sc, *policy, run, flags);
 }
 
 }  // namespace
@@ -107,8 +108,9 @@ int main(int argc, char** argv) {
     enas_cli::SearchFlags search_flags;
     flags.add_to(app);
     search_flags.add_to(app);
+    flags.add_checkpoint_every(app);
     CLI11_PARSE(app, argc, argv);
-    try {
+    return enas_cli::run_main("cifar_search", argc, argv, [&] {
         const train::CnnConfig config = flags.config(search::ChildMode::search);
         const train::SearchConfig sc = search_flags.config(config);
         if (flags.device == "cuda") {
@@ -120,8 +122,5 @@ int main(int argc, char** argv) {
                     "-DENAS_CUDA=ON, or -DENAS_CUDA_EMULATION=ON for the CPU emulator)");
         }
         return run_on<Cpu>(flags, config, sc);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "cifar_search: error: %s\n", e.what());
-        return 1;
-    }
+    });
 }

@@ -37,12 +37,13 @@ search::MicroArch read_micro(const std::string& value) {
 
 template <Device D, class Model, class Arch>
 int train(Context<D>& ctx, const train::CnnConfig& config, const train::CnnData& data, Model& model, const Arch& arch,
-          run::RunFolder& run, bool resume) {
+          run::RunFolder& run, const enas_cli::RunFlags& flags) {
     auto progress = run::ProgressReporter::for_stderr(config.log_every);
     train::CnnTask<D, Model, Arch> task(ctx, config, data, model);
     train::FinalTraining<train::CnnTask<D, Model, Arch>> trainer(task, arch, train::loop_config_of(config), run,
                                                                  progress);
-    if (resume) trainer.resume();
+    trainer.set_checkpoint_every(flags.checkpoint_every);
+    if (flags.resume) trainer.resume();
     const nlohmann::json s = trainer.run();
     std::printf(
         "cifar_train: %s architecture, %lld parameters, %lld epochs: train accuracy %.4f, test accuracy "
@@ -71,7 +72,7 @@ int train_arch(const enas_cli::CnnFlags& flags, const train::CnnConfig& config, 
         config.space == train::CnnSpace::micro ? " (+ 2 reduction cells)" : "", config.filters,
         static_cast<long long>(model.arena().trainable_elements()), config.dataset.c_str(),
         static_cast<long long>(data.train.size()), static_cast<long long>(data.test.size()), D::name);
-    return train(ctx, config, data, model, arch, run, flags.resume);
+    return train(ctx, config, data, model, arch, run, flags);
 }
 
 template <Device D>
@@ -100,8 +101,9 @@ int main(int argc, char** argv) {
                    "'released' (the authors' published architecture)")
         ->required();
     flags.add_to(app);
+    flags.add_checkpoint_every(app);
     CLI11_PARSE(app, argc, argv);
-    try {
+    return enas_cli::run_main("cifar_train", argc, argv, [&] {
         const train::CnnConfig config = flags.config(search::ChildMode::final);
         if (flags.device == "cuda") {
             if constexpr (has_cuda_backend)
@@ -112,8 +114,5 @@ int main(int argc, char** argv) {
                     "-DENAS_CUDA=ON, or -DENAS_CUDA_EMULATION=ON for the CPU emulator)");
         }
         return run_on<Cpu>(flags, config, arch);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "cifar_train: error: %s\n", e.what());
-        return 1;
-    }
+    });
 }

@@ -1,10 +1,13 @@
 // The run flags every binary shares (--device, --out, --resume, --force), the default run folder
-// name, and opening the run folder with the resume check.
+// name, opening the run folder with the resume checks, and run_main: the exit codes, the
+// complete-run message and the resume command printed after SIGINT / SIGTERM.
 #pragma once
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
+#include <exception>
 #include <filesystem>
 #include <string>
 
@@ -12,6 +15,8 @@
 
 #include "enas/core/error.hpp"
 #include "enas/run/run_folder.hpp"
+#include "enas/run/run_state.hpp"
+#include "enas/run/stop.hpp"
 
 namespace enas_cli {
 
@@ -24,9 +29,19 @@ struct RunFlags {
         app.add_option("--device", device, "cpu | cuda")->check(CLI::IsMember({"cpu", "cuda"}))->capture_default_str();
         app.add_option("--out", out, "run folder (default: runs/<program>-<space>-<time>)");
         app.add_flag("--resume", resume,
-                     "continue the interrupted run in --out from its newest valid "
-                     "checkpoint");
+                     "continue the run in --out from its newest valid checkpoint "
+                     "(a complete run is reported and left as it is)");
         app.add_flag("--force", force, "delete an existing run in --out and start over");
+    }
+
+    double checkpoint_every = 30;  ///< minutes between mid-epoch checkpoints (CNN search and final training)
+
+    /// --checkpoint-every, for the binaries whose loop writes mid-epoch checkpoints.
+    void add_checkpoint_every(CLI::App& app) {
+        app.add_option("--checkpoint-every", checkpoint_every,
+                       "minutes between mid-epoch checkpoints (CNN binaries; 0: every step, negative: only "
+                       "when stopped by a signal)")
+            ->capture_default_str();
     }
 
     /// --out, or runs/<program>-<space>-<YYYYmmdd-HHMMSS>.
@@ -39,30 +54,65 @@ struct RunFlags {
     }
 };
 
-/// Opens the run folder: fresh (refuses an existing non-empty folder), --force,
-/// or --resume (the saved config must equal this run's apart from the epoch
-/// count).
+/// Opens the run folder: fresh (refuses an existing non-empty folder), --force, or --resume (see
+/// run::open_run_folder: the format version and the saved config must match this run's, apart from
+/// the epoch count; a complete run throws run::RunComplete, which run_main reports with exit 0).
 inline enas::run::RunFolder open_run(const RunFlags& flags, const std::string& dir, const nlohmann::json& config) {
     using enas::run::RunFolderMode;
     enas::check<enas::ValueError>(!(flags.resume && flags.force), "--resume and --force exclude each other");
     const RunFolderMode mode = flags.resume  ? RunFolderMode::resume
                                : flags.force ? RunFolderMode::force
                                              : RunFolderMode::fresh;
-    enas::run::RunFolder run(dir, mode);
-    if (flags.resume && std::filesystem::exists(run.file(enas::run::RunFolder::kConfig))) {
-        nlohmann::json saved = run.read_config(), now = config;
-        saved.erase("epochs");
-        now.erase("epochs");
-        const auto diffs = enas::run::json_differences(saved, now);
-        if (!diffs.empty()) {
-            std::string text;
-            for (const auto& d : diffs) text += "\n  " + d;
-            throw enas::ValueError("--resume: the flags differ from the run's config.json (" +
-                                   run.file(enas::run::RunFolder::kConfig).string() + "):" + text);
+    return enas::run::open_run_folder(dir, mode, config);
+}
+
+/// `arg` quoted for a POSIX shell when it needs it.
+inline std::string shell_quoted(const std::string& arg) {
+    if (!arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                              "-_./=:,+@%") == std::string::npos)
+        return arg;
+    std::string q = "'";
+    for (char c : arg) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+/// The command line that resumes the run in `run_dir`: this one's arguments without --force,
+/// --resume and --out, then --out run_dir --resume.
+inline std::string resume_command(int argc, char** argv, const std::filesystem::path& run_dir) {
+    std::string cmd = argc > 0 ? shell_quoted(argv[0]) : std::string("enas");
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--force" || a == "--resume" || a.rfind("--out=", 0) == 0) continue;
+        if (a == "--out") {
+            ++i;  // and its value
+            continue;
         }
+        cmd += " " + shell_quoted(a);
     }
-    run.write_config(config);
-    return run;
+    return cmd + " --out " + shell_quoted(run_dir.string()) + " --resume";
+}
+
+/// Runs a binary's `body` with the stop handlers installed (run/stop.hpp) and turns its outcome
+/// into the exit status of docs/cli.md: 0 on success and for a run that is already complete
+/// (run::RunComplete, printed on stdout), 128 + the signal (130 SIGINT, 143 SIGTERM) for a run
+/// stopped by a signal (with the command that resumes it), 1 for an error.
+template <class Body>
+int run_main(const char* program, int argc, char** argv, Body&& body) {
+    enas::run::install_stop_handlers(program);
+    try {
+        return body();
+    } catch (const enas::run::RunComplete& e) {
+        std::printf("%s: %s\n", program, e.what());
+        return 0;
+    } catch (const enas::run::Interrupted& e) {
+        std::fflush(stdout);
+        std::fprintf(stderr, "%s: %s\n%s: resume with:\n  %s\n", program, e.what(), program,
+                     resume_command(argc, argv, e.run_dir()).c_str());
+        return e.exit_code();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: error: %s\n", program, e.what());
+        return 1;
+    }
 }
 
 }  // namespace enas_cli

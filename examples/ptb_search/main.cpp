@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
     enas_cli::PtbFlags flags;
     flags.add_to(app);
     CLI11_PARSE(app, argc, argv);
-    try {
+    return enas_cli::run_main("ptb_search", argc, argv, [&] {
         const train::PtbConfig config = flags.config("search");
         if (flags.device == "cuda") {
             if constexpr (has_cuda_backend)
@@ -100,8 +100,5 @@ int main(int argc, char** argv) {
                     "-DENAS_CUDA=ON, or -DENAS_CUDA_EMULATION=ON for the CPU emulator)");
         }
         return run_on<Cpu>(flags, config);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "ptb_search: error: %s\n", e.what());
-        return 1;
-    }
+    });
 }

@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
         ->required();
     flags.add_to(app);
     CLI11_PARSE(app, argc, argv);
-    try {
+    return enas_cli::run_main("ptb_train", argc, argv, [&] {
         const train::PtbConfig config = flags.config("final");
         const search::RnnArch arch = enas_cli::read_rnn_arch(arch_value, config.original());
         if (flags.device == "cuda") {
@@ -88,8 +88,5 @@ int main(int argc, char** argv) {
                     "-DENAS_CUDA=ON, or -DENAS_CUDA_EMULATION=ON for the CPU emulator)");
         }
         return run_on<Cpu>(flags, config, arch);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "ptb_train: error: %s\n", e.what());
-        return 1;
-    }
+    });
 }

@@ -207,4 +207,20 @@ std::size_t RunFolder::truncate_after_epoch(std::int64_t epoch, const std::strin
     return removed;
 }
 
+std::size_t RunFolder::truncate_after_step(std::int64_t epoch, std::int64_t steps_done) {
+    const auto keep = [&](const json& record) {
+        if (!record.is_object() || !record.contains("epoch") || !record.at("epoch").is_number()) return true;
+        const double e = record.at("epoch").get<double>();
+        if (e != static_cast<double>(epoch)) return e < static_cast<double>(epoch);
+        return record.contains("step") && record.at("step").is_number() &&
+               record.at("step").get<double>() <= static_cast<double>(steps_done);
+    };
+    std::size_t removed = 0;
+    for (JsonLinesFile* f : {&metrics_, &archs_}) {
+        f->close();
+        removed += filter_json_lines(f->path(), keep);
+    }
+    return removed;
+}
+
 }  // namespace enas::run

@@ -110,6 +110,12 @@ public:
     /// as an uninterrupted one. Lines without the field are kept. Returns the lines removed.
     std::size_t truncate_after_epoch(std::int64_t epoch, const std::string& epoch_key = "epoch");
 
+    /// For resuming from a mid-epoch checkpoint taken after `steps_done` steps of epoch `epoch`:
+    /// removes the lines of later epochs and those of epoch `epoch` that have no numeric "step"
+    /// field or one greater than `steps_done` (the step lines count steps 1-based). Returns the
+    /// lines removed.
+    std::size_t truncate_after_step(std::int64_t epoch, std::int64_t steps_done);
+
 private:
     std::filesystem::path dir_;
     RunFolderMode mode_;

@@ -56,9 +56,11 @@ public:
     std::int64_t num_params() const { return model_.arena().trainable_elements(); }
 
     /// Positions the training stream (augmented, shuffled per epoch) at (epoch, step 0).
-    void start_training(std::int64_t epoch) {
+    void start_training(std::int64_t epoch) { start_training(epoch, 0); }
+    /// The same at (epoch, step): resuming from a mid-epoch checkpoint (final_training.hpp).
+    void start_training(std::int64_t epoch, std::int64_t step) {
         loader_.reset();
-        loader_.emplace(data_.train, data_.stats, train_loader_options(config_, config_.seed), epoch, 0);
+        loader_.emplace(data_.train, data_.stats, train_loader_options(config_, config_.seed), epoch, step);
     }
 
     /// One SGD step of `arch` on the next training batch (child_steps.hpp); ValueError on a

@@ -2,7 +2,8 @@
 // sample k architectures from the trained policy (the greedy one first, then stochastic samples),
 // score each with the task's shared weights on the same fixed batches (task.derive_reward), and
 // pick the best. Writes best_arch.txt (the authors' flat string, what cifar_train --arch reads),
-// best_arch.json, and derive.json (every candidate with its score, best first).
+// best_arch.json, and derive.json (every candidate with its score, best first). Each candidate
+// polls run::poll_stop (SIGINT / SIGTERM): --resume redoes the derive step.
 #pragma once
 #include <algorithm>
 #include <set>
@@ -15,6 +16,7 @@
 #include "enas/controller/policy.hpp"
 #include "enas/run/progress.hpp"
 #include "enas/run/run_folder.hpp"
+#include "enas/run/stop.hpp"
 #include "enas/search/arch_json.hpp"
 #include "enas/search/space.hpp"
 #include "enas/train/search_config.hpp"
@@ -43,6 +45,16 @@ std::vector<DeriveCandidate<typename Task::Arch>> derive(Task& task, controller:
     progress.begin("derive", 0, 0, search.derive_k);
     controller::Sample sample;
     for (int k = 0; k < search.derive_k; ++k) {
+        run::poll_stop([&] {
+            return run::StopPoint{.run_dir = run.dir(),
+                                  .last_checkpoint = {},
+                                  .epochs_saved = 0,
+                                  .phase = "derive",
+                                  .epoch = 0,
+                                  .step = k,
+                                  .steps = search.derive_k,
+                                  .steps_saved = 0};
+        });
         policy.sample_into(sample, k == 0 ? controller::SampleMode::Greedy : controller::SampleMode::Stochastic);
         DeriveCandidate<Arch> c{search::arch_from_tokens<Arch>(task.space(), sample.tokens),
                                 k == 0 ? "greedy" : "sampled", 0.0, sample.log_prob};

@@ -5,12 +5,18 @@
 // loss (a ValueError from the task: the last good checkpoint stays). A task with
 // `end_epoch(arch, epoch) -> json` has it called after each epoch's steps, before the test
 // metric, and its object merged into the epoch record (PtbTask: validation perplexity, NT-ASGD).
-// Used by cifar_train and ptb_train.
+// A task with `start_training(epoch, step)` (the CNN tasks) also gets mid-epoch checkpoints
+// (checkpoints/step-<steps done>.bin, the newest one only, all deleted by the next epoch
+// checkpoint): one at the first step boundary `set_checkpoint_every` minutes after the previous
+// checkpoint, and one when a stop is requested. Every training step polls run::poll_stop (SIGINT /
+// SIGTERM, stop.hpp); without mid-epoch checkpoints an interrupted epoch is redone from the last
+// epoch checkpoint by --resume. Used by cifar_train and ptb_train.
 #pragma once
 #include <algorithm>
 #include <chrono>
 #include <concepts>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <utility>
@@ -22,6 +28,7 @@
 #include "enas/run/progress.hpp"
 #include "enas/run/resume.hpp"
 #include "enas/run/run_folder.hpp"
+#include "enas/run/stop.hpp"
 #include "enas/search/space.hpp"
 #include "enas/train/loop_config.hpp"
 #include "enas/train/task.hpp"
@@ -35,7 +42,15 @@ public:
 
     FinalTraining(Task& task, Arch arch, LoopConfig loop, run::RunFolder& run, run::ProgressReporter& progress)
         : task_(task), arch_(std::move(arch)), loop_(std::move(loop)), run_(run), progress_(progress),
-          checkpoints_(run.checkpoint_folder()), names_(task.metric_names()) {}
+          checkpoints_(run.checkpoint_folder()), steps_(run.checkpoint_folder(), 1, "step"),
+          names_(task.metric_names()) {}
+
+    /// Whether the task can resume inside an epoch (mid-epoch checkpoints are written).
+    static constexpr bool kMidEpoch = requires(Task & t) { t.start_training(std::int64_t{}, std::int64_t{}); };
+
+    /// Writes a mid-epoch checkpoint at the first step boundary `minutes` after the previous
+    /// checkpoint (0: after every step; negative: never, only on a stop request). Default 30.
+    void set_checkpoint_every(double minutes) { checkpoint_every_s_ = minutes * 60.0; }
 
     /// Continues from the newest valid checkpoint of the run folder, if any; returns the epoch
     /// to start from (0 without a checkpoint). Warnings about skipped (damaged) checkpoints go to
@@ -44,28 +59,70 @@ public:
         const auto restore = [&](const run::Checkpoint& c, const nlohmann::json& progress) {
             task_.restore(c, progress);
         };
-        const std::optional<nlohmann::json> p = run::resume_latest(checkpoints_, run_, progress_, restore);
+        const std::optional<nlohmann::json> p =
+            run::resume_latest(checkpoints_, run_, progress_, restore, kMidEpoch ? &steps_ : nullptr);
         if (!p) return 0;
         start_epoch_ = p->at("epochs_done").get<std::int64_t>();
         history_ = p->at("history");
+        if (p->contains("steps_done")) {
+            start_step_ = p->at("steps_done").get<std::int64_t>();
+            const nlohmann::json& sums = p->at("epoch_sums");
+            start_sums_ = {sums.at("loss").get<double>(), sums.at("metric").get<double>(),
+                           sums.at("count").get<std::int64_t>()};
+        }
+        check<ValueError>(start_epoch_ <= loop_.epochs, "--resume: the run has ", start_epoch_,
+                          " epochs done, more than the ", loop_.epochs, " asked for (--epochs)");
         return start_epoch_;
     }
 
     /// Trains the remaining epochs (or stops after epoch `stop_at` - 1 when 0 <= stop_at <
     /// epochs, as an interruption would); returns the summary (also written to summary.json).
+    /// Throws run::Interrupted at a step boundary after SIGINT / SIGTERM (no summary then).
     nlohmann::json run(std::int64_t stop_at = -1) {
         const std::int64_t end = stop_at >= 0 ? std::min(stop_at, loop_.epochs) : loop_.epochs;
-        task_.start_training(start_epoch_);
+        if constexpr (kMidEpoch) {
+            if (start_step_ > 0)
+                task_.start_training(start_epoch_, start_step_);
+            else
+                task_.start_training(start_epoch_);
+        } else {
+            task_.start_training(start_epoch_);
+        }
+        last_save_ = std::chrono::steady_clock::now();
         const std::string train_key = "train_" + names_.metric, test_key = "test_" + names_.metric;
         double rate = 0;
         for (std::int64_t epoch = start_epoch_; epoch < end; ++epoch) {
             const double lr = loop_.lr(epoch);
             const std::int64_t steps = task_.steps_per_epoch();  // per epoch: a PTB pass's window count varies
             const auto t0 = std::chrono::steady_clock::now();
-            double loss_sum = 0, metric_sum = 0;
-            std::int64_t count = 0;
+            const std::int64_t first = epoch == start_epoch_ ? start_step_ : 0;
+            Sums sums = first > 0 ? start_sums_ : Sums{};
+            double& loss_sum = sums.loss;
+            double& metric_sum = sums.metric;
+            std::int64_t& count = sums.count;
+            std::filesystem::path last_checkpoint = first > 0   ? steps_.path_for(first)
+                                                    : epoch > 0 ? checkpoints_.path_for(epoch)
+                                                                : std::filesystem::path();
+            std::int64_t steps_saved = first;
             progress_.begin("train", epoch, loop_.epochs, steps);
-            for (std::int64_t s = 0; s < steps; ++s) {
+            for (std::int64_t s = first; s < steps; ++s) {
+                if constexpr (kMidEpoch) {
+                    // Stopping inside an epoch: save it first, so --resume loses nothing.
+                    if (run::stop_signal() && s > steps_saved) {
+                        last_checkpoint = save_step_checkpoint(epoch, s, sums);
+                        steps_saved = s;
+                    }
+                }
+                run::poll_stop([&] {
+                    return run::StopPoint{.run_dir = run_.dir(),
+                                          .last_checkpoint = last_checkpoint,
+                                          .epochs_saved = epoch,
+                                          .phase = "train",
+                                          .epoch = epoch,
+                                          .step = s,
+                                          .steps = steps,
+                                          .steps_saved = steps_saved};
+                });
                 StepStats r;
                 try {
                     r = task_.train_step(arch_, lr, StepAt{epoch, s, steps, loop_.epochs});
@@ -85,6 +142,13 @@ public:
                                          {"loss", r.loss},
                                          {names_.metric, r.metric},
                                          {"lr", lr}});
+                if constexpr (kMidEpoch) {
+                    if (s + 1 < steps && checkpoint_every_s_ >= 0 &&
+                        run::seconds_since(last_save_) >= checkpoint_every_s_) {
+                        last_checkpoint = save_step_checkpoint(epoch, s + 1, sums);
+                        steps_saved = s + 1;
+                    }
+                }
             }
             const double train_seconds = run::seconds_since(t0);
             rate = count / std::max(train_seconds, 1e-9);
@@ -115,12 +179,33 @@ public:
     }
 
 private:
+    struct Sums {
+        double loss = 0, metric = 0;
+        std::int64_t count = 0;
+    };
+
     void save_checkpoint(std::int64_t epochs_done) {
         run::CheckpointWriter w;
         nlohmann::json progress = {{"epochs_done", epochs_done}, {"history", history_}};
         task_.save(w, progress);
         w.add_json("progress", progress);
         checkpoints_.save(epochs_done, w);
+        steps_.remove_after(-1);  // the epoch checkpoint supersedes every mid-epoch one
+        last_save_ = std::chrono::steady_clock::now();
+    }
+
+    /// A mid-epoch checkpoint after `steps_done` steps of epoch `epoch` (0-based); returns its path.
+    std::filesystem::path save_step_checkpoint(std::int64_t epoch, std::int64_t steps_done, const Sums& sums) {
+        run::CheckpointWriter w;
+        nlohmann::json progress = {
+            {"epochs_done", epoch},
+            {"steps_done", steps_done},
+            {"epoch_sums", {{"loss", sums.loss}, {"metric", sums.metric}, {"count", sums.count}}},
+            {"history", history_}};
+        task_.save(w, progress);
+        w.add_json("progress", progress);
+        last_save_ = std::chrono::steady_clock::now();
+        return steps_.save(steps_done, w);
     }
 
     nlohmann::json write_summary(const std::string& status, double rate) {
@@ -153,8 +238,13 @@ private:
     run::RunFolder& run_;
     run::ProgressReporter& progress_;
     run::CheckpointSet checkpoints_;
+    run::CheckpointSet steps_;  // mid-epoch checkpoints, keyed by the steps done in their epoch
     MetricNames names_;
     std::int64_t start_epoch_ = 0;
+    std::int64_t start_step_ = 0;  // > 0 when resumed from a mid-epoch checkpoint
+    Sums start_sums_;
+    double checkpoint_every_s_ = 30 * 60.0;
+    std::chrono::steady_clock::time_point last_save_ = std::chrono::steady_clock::now();
     nlohmann::json history_ = nlohmann::json::array();
 };
 
