@@ -11,7 +11,9 @@
 //    AR 0.7.
 // Two steps run before timing; then ENAS_BENCH_STEPS (default 5) timed steps, each timed alone.
 //
-// Counters: median_step_ms; median_tokens_per_second (batch x 35 / median step); peak_rss_mib
+// Counters: median_step_ms; median_tokens_per_second (batch x 35 / median step);
+// median_cpu_step_ms and cpu_tokens_per_second (the same from the process's CPU time, all
+// threads: on a loaded machine the figure to compare at 1 thread); peak_rss_mib
 // (VmHWM; run one row per process for a clean peak); alloc_peak_in_use_mib (the caching
 // allocator's peak bytes in use); params_total (the arena's trainable elements); params_check (the
 // elements the published cell reads). benchmarks/peer/compare_ptb_step.sh runs it beside PyTorch.
@@ -19,6 +21,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -40,6 +43,19 @@ double peak_rss_mib() {
     while (std::getline(status, line))
         if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;  // kB
     return 0;
+}
+
+/// CPU seconds of the whole process (all threads) so far.
+double process_cpu_seconds() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
+double median_of(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t m = v.size();
+    return m == 0 ? 0 : (v[(m - 1) / 2] + v[m / 2]) / 2;
 }
 
 /// A random lm-format cell of N nodes: node l reads a node in [0, l) with one of 4 activations.
@@ -95,21 +111,23 @@ void run_steps(benchmark::State& state, child::RnnChildConfig config, std::int64
         loss += static_cast<double>(r.cross_entropy.value().item());
     };
     for (int warm = 0; warm < 2; ++warm) step();
-    std::vector<double> seconds;
+    std::vector<double> seconds, cpu_seconds;
     for (auto _ : state) {
+        const double c0 = process_cpu_seconds();
         const auto t0 = std::chrono::steady_clock::now();
         step();
         seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        cpu_seconds.push_back(process_cpu_seconds() - c0);
     }
     benchmark::DoNotOptimize(loss);
-    std::sort(seconds.begin(), seconds.end());
-    const std::size_t m = seconds.size();
-    const double median = m == 0 ? 0 : (seconds[(m - 1) / 2] + seconds[m / 2]) / 2;
+    const double median = median_of(seconds), cpu_median = median_of(cpu_seconds);
     std::int64_t check = 0;
     for (const nn::ParamId id : model.used_params(published)) check += model.arena().param_entry(id).shape.numel();
     state.SetItemsProcessed(state.iterations() * batch * kSteps);
     state.counters["median_step_ms"] = median * 1e3;
     state.counters["median_tokens_per_second"] = median > 0 ? static_cast<double>(batch * kSteps) / median : 0;
+    state.counters["median_cpu_step_ms"] = cpu_median * 1e3;
+    state.counters["cpu_tokens_per_second"] = cpu_median > 0 ? static_cast<double>(batch * kSteps) / cpu_median : 0;
     state.counters["peak_rss_mib"] = peak_rss_mib();
     state.counters["alloc_peak_in_use_mib"] = static_cast<double>(ctx.allocator_stats().peak_bytes_in_use) / (1 << 20);
     state.counters["params_total"] = static_cast<double>(model.arena().trainable_elements());

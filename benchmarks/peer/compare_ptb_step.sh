@@ -6,7 +6,8 @@
 # runs in its own process, so each peak RSS is that model's alone. Within each round the runs
 # alternate enas, torch; each run reports the median step time of its timed steps; the table shows
 # the median over rounds of tokens/s and peak RSS and the ratios enas / torch (tokens/s: > 1 means
-# enas is faster; memory: < 1 means enas uses less).
+# enas is faster; memory: < 1 means enas uses less). "CPU-time enas / torch" is the same ratio from
+# each step's process CPU time (all threads), the figure to read on a loaded machine at THREADS=1.
 #
 # Usage: benchmarks/peer/compare_ptb_step.sh [BUILD_DIR] [ROUNDS]
 #   BUILD_DIR  a build folder with bench_ptb_step built (default: build/release)
@@ -50,7 +51,7 @@ isa = "AVX-512" if "avx512f" in open("/proc/cpuinfo").read() else "AVX2 + FMA (n
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 rows, torch_version = {}, "?"
 for model in models:
-    e_tps, e_rss, e_alloc, t_tps, t_rss, counts = [], [], [], [], [], None
+    e_tps, e_rss, e_alloc, t_tps, t_rss, e_cpu, t_cpu, counts = [], [], [], [], [], [], [], None
     for r in range(1, rounds + 1):
         with open(os.path.join(out, f"enas_{model}_{r}.json")) as f:
             b = json.load(f)["benchmarks"][0]
@@ -59,18 +60,21 @@ for model in models:
         torch_version = t["torch"]
         e_tps.append(b["median_tokens_per_second"]); e_rss.append(b["peak_rss_mib"]); e_alloc.append(b["alloc_peak_in_use_mib"])
         t_tps.append(t["tokens_per_second"]); t_rss.append(t["peak_rss_mib"])
+        e_cpu.append(b["cpu_tokens_per_second"]); t_cpu.append(t["cpu_tokens_per_second"])
         counts = ((int(b["params_total"]), int(b["params_check"])), (t["params_total"], t["params_check"]), t["rss_after_import_mib"])
-    rows[model] = ([statistics.median(v) for v in (e_tps, t_tps, e_rss, t_rss, e_alloc)], e_tps, t_tps, counts)
+    rows[model] = ([statistics.median(v) for v in (e_tps, t_tps, e_rss, t_rss, e_alloc, e_cpu, t_cpu)], e_tps, t_tps,
+                   counts)
 print(f"CPU: {cpu} ({isa}), {os.cpu_count()} logical CPUs, load average {os.getloadavg()[0]:.1f} at the end; "
       f"{threads} threads each; torch {torch_version}; medians over {rounds} alternating rounds")
 print()
-print(f"| {'step':<6} | {'enas tok/s':>10} | {'torch tok/s':>11} | {'enas / torch':>12} | {'enas peak MiB':>13} | "
-      f"{'torch peak MiB':>14} | {'mem enas / torch':>16} |")
-print(f"|{'-' * 8}|{'-' * 12}|{'-' * 13}|{'-' * 14}|{'-' * 15}|{'-' * 16}|{'-' * 18}|")
-for model, ((ei, ti, er, tr, _), _, _, _) in rows.items():
-    print(f"| {model:<6} | {ei:10.0f} | {ti:11.0f} | {ei / ti:11.2f}x | {er:13.0f} | {tr:14.0f} | {er / tr:15.2f}x |")
+print(f"| {'step':<6} | {'enas tok/s':>10} | {'torch tok/s':>11} | {'enas / torch':>12} | {'CPU-time enas / torch':>21} | "
+      f"{'enas peak MiB':>13} | {'torch peak MiB':>14} | {'mem enas / torch':>16} |")
+print(f"|{'-' * 8}|{'-' * 12}|{'-' * 13}|{'-' * 14}|{'-' * 23}|{'-' * 15}|{'-' * 16}|{'-' * 18}|")
+for model, ((ei, ti, er, tr, _, ec, tc), _, _, _) in rows.items():
+    print(f"| {model:<6} | {ei:10.0f} | {ti:11.0f} | {ei / ti:11.2f}x | {ec / tc:20.2f}x | {er:13.0f} | {tr:14.0f} | "
+          f"{er / tr:15.2f}x |")
 print()
-for model, ((_, _, _, _, alloc), e, t, (ec, tc, base)) in rows.items():
+for model, ((_, _, _, _, alloc, _, _), e, t, (ec, tc, base)) in rows.items():
     print(f"{model}: per-round tok/s enas {', '.join(f'{v:.0f}' for v in e)}; torch {', '.join(f'{v:.0f}' for v in t)}; "
           f"parameters (total, published cell) enas {ec}, torch {tc}: {'equal' if ec == tc else 'DIFFERENT'}; "
           f"torch RSS after import {base:.0f} MiB; enas allocator peak in use {alloc:.0f} MiB")

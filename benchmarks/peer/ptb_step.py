@@ -19,7 +19,8 @@ supernet weights are skipped, as enas's ChildSgd does. The state is detached and
   final: H = 800, the published cell 0 2 1 0 2 1 2 2 4 0 5 0 3 2 6 2 with its weights only,
     batch 64, drops 0.125 / 0.175 / 0.725 / 0.225 / 0.75, AR 0.7, clip 0.25, init U[+-0.05].
 Weight decay 8e-7 in both. Float32, torch.set_num_threads(threads). Tokens/s is batch x 35 /
-median step time after the warm-up steps; peak RSS is ru_maxrss. Prints one JSON object.
+median step time after the warm-up steps (cpu_tokens_per_second: from the process's CPU time,
+all threads); peak RSS is ru_maxrss. Prints one JSON object.
 Usage: ptb_step.py --model search|final [--threads 2] [--steps 5] [--warmup 2]
 """
 import argparse
@@ -122,8 +123,9 @@ def main():
                 torch.randint(VOCAB, (STEPS, cfg["batch"]), generator=gen)) for _ in range(4)]
     rng = random.Random(2024)
     state = torch.zeros(cfg["batch"], cfg["hidden"])
-    times = []
+    times, cpu_times = [], []
     for i in range(a.warmup + a.steps):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         if a.model == "search":
             cell = [(rng.randrange(l), rng.randrange(4)) for l in range(1, cfg["nodes"] + 1)]
@@ -137,7 +139,8 @@ def main():
         opt.step()
         if i >= a.warmup:
             times.append(time.perf_counter() - t0)
-    median = statistics.median(times)
+            cpu_times.append(time.process_time() - c0)
+    median, cpu_median = statistics.median(times), statistics.median(cpu_times)
     total = sum(p.numel() for p in model.parameters())
     check = sum(p.numel() for p in model.used(published)) if a.model == "final" else \
         sum(p.numel() for p in [model.embedding, model.w_prev] + [model.w[f"{l}_{p}_{f}"] for l, (p, f) in
@@ -145,6 +148,7 @@ def main():
     print(json.dumps({
         "model": a.model, "torch": torch.__version__, "threads": a.threads,
         "median_step_ms": median * 1e3, "tokens_per_second": cfg["batch"] * STEPS / median,
+        "median_cpu_step_ms": cpu_median * 1e3, "cpu_tokens_per_second": cfg["batch"] * STEPS / cpu_median,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rss_after_import_mib": rss_after_import, "params_total": total, "params_check": check,
     }))
