@@ -2,7 +2,8 @@
 // all 1, validation all 0, test all 2) and the supernet's weights are all zero, so every logit is
 // 0 and every image is predicted as class 0 (the first of equal logits): an accuracy of 1 means
 // the validation split was read, 0 means another one. A reward or derive batch drawn from the
-// training split, or an evaluation of the wrong split, fails here whatever the model learned.
+// training split, a child step on another split, or an evaluation of the wrong split fails here
+// whatever the model learned.
 #include "enas/train/cnn_task.hpp"
 #include "search_fixtures.hpp"
 #include "test_utils.hpp"
@@ -28,6 +29,10 @@ void check_splits(Task& task, const Arch& arch) {
     REQUIRE(task.evaluate(Split::valid, same) == 1.0);
     REQUIRE(task.evaluate(Split::test, same) == 0.0);
     REQUIRE(task.evaluate(Split::train, same) == 0.0);
+    // A child step trains on training images: its batch accuracy (of the forward before the
+    // update; lr 0 keeps the weights at zero) is 0 on them, 1 on any other split's.
+    task.start_training(0);
+    for (std::int64_t s = 0; s < 3; ++s) REQUIRE(task.train_step(arch, 0.0, StepAt{0, s, 3, 1}).metric == 0.0);
 }
 
 }  // namespace
