@@ -34,13 +34,13 @@ struct RunFlags {
         app.add_flag("--force", force, "delete an existing run in --out and start over");
     }
 
-    double checkpoint_every = 30;  ///< minutes between mid-epoch checkpoints (CNN search and final training)
+    double checkpoint_every = 30;  ///< minutes between mid-epoch checkpoints (search and final training)
 
     /// --checkpoint-every, for the binaries whose loop writes mid-epoch checkpoints.
     void add_checkpoint_every(CLI::App& app) {
         app.add_option("--checkpoint-every", checkpoint_every,
-                       "minutes between mid-epoch checkpoints (CNN binaries; 0: every step, negative: only "
-                       "when stopped by a signal)")
+                       "minutes between mid-epoch checkpoints (0: every step, negative: only when stopped by "
+                       "a signal)")
             ->capture_default_str();
     }
 

@@ -43,6 +43,7 @@ int run_on(const enas_cli::PtbFlags& flags, const train::PtbConfig& config) {
 
     auto progress = run::ProgressReporter::for_stderr(config.log_every, "tok/s");
     train::SearchLoop<train::PtbTask<D>> loop(task, *policy, sc, train::loop_config_of(config), run, progress);
+    loop.set_checkpoint_every(flags.checkpoint_every);
     if (flags.resume)
         loop.resume();
     else if (!sc.controller_init.empty())
@@ -88,6 +89,7 @@ int main(int argc, char** argv) {
         "then the derive step"};
     enas_cli::PtbFlags flags;
     flags.add_to(app);
+    flags.add_checkpoint_every(app);
     CLI11_PARSE(app, argc, argv);
     return enas_cli::run_main("ptb_search", argc, argv, [&] {
         const train::PtbConfig config = flags.config("search");

@@ -38,6 +38,7 @@ int run_on(const enas_cli::PtbFlags& flags, train::PtbConfig config, const searc
         D::name);
     auto progress = run::ProgressReporter::for_stderr(config.log_every, "tok/s");
     train::FinalTraining<train::PtbTask<D>> trainer(task, arch, train::loop_config_of(config), run, progress);
+    trainer.set_checkpoint_every(flags.checkpoint_every);
     if (flags.resume) trainer.resume();
     nlohmann::json s = trainer.run();
     const nlohmann::json last = s["history"].empty() ? nlohmann::json::object() : s["history"].back();
@@ -75,6 +76,7 @@ int main(int argc, char** argv) {
                    "(enas_lm's published cell; the TF seed cell for rnn-original)")
         ->required();
     flags.add_to(app);
+    flags.add_checkpoint_every(app);
     CLI11_PARSE(app, argc, argv);
     return enas_cli::run_main("ptb_train", argc, argv, [&] {
         const train::PtbConfig config = flags.config("final");

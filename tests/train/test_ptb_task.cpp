@@ -8,6 +8,7 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -307,4 +308,60 @@ TEST_CASE("ptb task: a short run on the shared PTB brings valid perplexity far b
     CHECK(before > 9000);  // untrained: within 10% of the vocabulary size
     CHECK(before < 11000);
     CHECK(after < 1200);
+}
+
+namespace {
+
+/// A PtbTask that throws before its `crash_at`-th training step, as a SIGKILL would end the run.
+struct CrashingPtbTask : PtbTask<Cpu> {
+    using PtbTask<Cpu>::PtbTask;
+    std::int64_t crash_at = 0, steps = 0;
+    StepStats train_step(const Arch& arch, double lr, const StepAt& at) {
+        if (crash_at > 0 && ++steps == crash_at) throw std::runtime_error("killed");
+        return PtbTask<Cpu>::train_step(arch, lr, at);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("ptb task: a final training killed after a mid-epoch checkpoint resumes to the uninterrupted run",
+          "[train]") {
+    test::TempDir tmp;
+    write_corpus(tmp / "data");
+    PtbConfig c = tiny_config(tmp / "data", "final");
+    c.epochs = 3;
+    c.nonmono = 1;
+    const PtbData data = load_ptb_data(c);
+    const auto arch = search::RnnArch::parse(kArch, search::RnnFormat::lm);
+    const auto train_run = [&](const std::filesystem::path& dir, std::int64_t crash_at, bool resume) {
+        run::RunFolder folder(dir, resume ? run::RunFolderMode::resume : run::RunFolderMode::fresh);
+        Context<Cpu> ctx(c.seed);
+        child::RnnChild<Cpu> model(ctx, c.child_config(data.vocab), c.seed, &arch);
+        CrashingPtbTask task(ctx, c, data, model);
+        task.crash_at = crash_at;
+        std::ostringstream log;
+        run::ProgressReporter progress(log, run::ProgressReporter::Options{});
+        FinalTraining<CrashingPtbTask> trainer(task, arch, loop_config_of(c), folder, progress);
+        trainer.set_checkpoint_every(0.0);  // a checkpoint after every step
+        if (resume) trainer.resume();
+        nlohmann::json s;
+        try {
+            s = trainer.run();
+        } catch (const std::runtime_error& e) { s = {{"killed", e.what()}}; }
+        s["weights"] = model.arena().values().to_vector();
+        s["log"] = log.str();
+        return s;
+    };
+    const nlohmann::json whole = train_run(tmp / "whole", 0, false);
+    Context<Cpu> ctx(c.seed);
+    child::RnnChild<Cpu> probe_model(ctx, c.child_config(data.vocab), c.seed, &arch);
+    const std::int64_t first_pass = PtbTask<Cpu>(ctx, c, data, probe_model).steps_per_epoch();
+    // Killed before the 3rd window of the 2nd pass: 2 windows of it done, with a state carried.
+    const nlohmann::json crashed = train_run(tmp / "parts", first_pass + 3, false);
+    REQUIRE(crashed.value("killed", "") == "killed");
+    const nlohmann::json resumed = train_run(tmp / "parts", 0, true);
+    INFO(resumed["log"].get<std::string>());
+    REQUIRE(resumed["log"].get<std::string>().find("2 steps of epoch 2 done") != std::string::npos);
+    REQUIRE(resumed["weights"] == whole["weights"]);
+    REQUIRE(untimed(tmp / "parts" / "metrics.jsonl") == untimed(tmp / "whole" / "metrics.jsonl"));
 }

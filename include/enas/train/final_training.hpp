@@ -5,7 +5,7 @@
 // loss (a ValueError from the task: the last good checkpoint stays). A task with
 // `end_epoch(arch, epoch) -> json` has it called after each epoch's steps, before the test
 // metric, and its object merged into the epoch record (PtbTask: validation perplexity, NT-ASGD).
-// A task with `start_training(epoch, step)` (the CNN tasks) also gets mid-epoch checkpoints
+// A task with `start_training(epoch, step)` (the CNN and PTB tasks) also gets mid-epoch checkpoints
 // (checkpoints/step-<steps done>.bin, the newest one only, all deleted by the next epoch
 // checkpoint): one at the first step boundary `set_checkpoint_every` minutes after the previous
 // checkpoint, and one when a stop is requested. Every training step polls run::poll_stop (SIGINT /

@@ -16,9 +16,11 @@
 //     the validation perplexity; averaging starts when it exceeds the minimum of all but the last
 //     `nonmono` epochs' values; from then on a running average of the weights is kept after each
 //     step, and evaluation (valid and test) and the final model use the averaged weights.
-// Checkpoints fall on pass boundaries (the loops checkpoint after an epoch), so the stream
-// position is (epoch, window 0) and the carried state is zero there: the task saves the weights,
-// the optimiser buffer, the context RNG, the reward counter and the NT-ASGD state.
+// Checkpoints: the task saves the weights, the optimiser buffer, the context RNG, the reward
+// counter and the NT-ASGD state. At a pass boundary (an epoch checkpoint) the stream position is
+// (epoch, window 0) and the carried state is zero; a mid-epoch checkpoint (the loops' step
+// checkpoints, --checkpoint-every) also saves the window position and the carried state, which
+// start_training(epoch, step) resumes from.
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -26,7 +28,9 @@
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -102,6 +106,17 @@ public:
     std::int64_t num_params() const { return model_.arena().trainable_elements(); }
 
     void start_training(std::int64_t epoch) { plan(epoch); }
+    /// The same at window `step` of pass `epoch`: resuming from a mid-epoch checkpoint, whose
+    /// restore() brought back the state carried into that window.
+    void start_training(std::int64_t epoch, std::int64_t step) {
+        plan(epoch);
+        if (step == 0) return;
+        check<StateError>(resumed_at_.has_value() && resumed_at_->first == epoch && resumed_at_->second == step &&
+                              step < steps_per_epoch(),
+                          "ptb: no carried state saved for window ", step, " of epoch ", epoch + 1);
+        pos_ = step;
+        state_ = resumed_state_;
+    }
 
     /// One clipped SGD step on the next window (lr x the window's lr_scale), the state carried.
     StepStats train_step(const Arch& arch, double lr, const StepAt& at) {
@@ -180,6 +195,10 @@ public:
                                {"switch_epoch", switch_epoch_},
                                {"valid_history", valid_history_}};
         if (averaging_) w.add_tensor("child/average", average_);
+        if (pos_ > 0) {  // inside a pass: where, and the state carried into the next window
+            progress["ptb_window"] = {epoch_, pos_};
+            w.add_tensor("child/carried_state", state_);
+        }
     }
     void restore(const run::Checkpoint& c, const nlohmann::json& progress) {
         restore_child_state(c, model_.arena(), sgd_);
@@ -193,6 +212,13 @@ public:
         if (averaging_) {
             average_ = model_.arena().values().clone();
             c.restore("child/average", average_);
+        }
+        resumed_at_.reset();
+        if (progress.contains("ptb_window")) {
+            resumed_at_ = {progress["ptb_window"].at(0).get<std::int64_t>(),
+                           progress["ptb_window"].at(1).get<std::int64_t>()};
+            resumed_state_ = model_.zero_state(ctx_, data_.train.batch);
+            c.restore("child/carried_state", resumed_state_);
         }
     }
 
@@ -305,6 +331,8 @@ private:
     std::int64_t average_count_ = 0, switch_epoch_ = -1;
     Tensor<float, D> average_;
     std::vector<double> valid_history_;
+    std::optional<std::pair<std::int64_t, std::int64_t>> resumed_at_;  ///< (epoch, window) of a mid-epoch restore
+    Tensor<float, D> resumed_state_;
 };
 
 }  // namespace enas::train

@@ -8,7 +8,7 @@
 //      the valid and test splits with shared weights, a fresh sample per eval batch;
 //   4. a metrics line and an atomic checkpoint of everything (the task's state: weights, optimiser,
 //      RNG and data counters; the policy's whole state; the loop's counters and history).
-// A task with `start_training(epoch, step)` (the CNN tasks) also gets mid-epoch checkpoints in
+// A task with `start_training(epoch, step)` (the CNN and PTB tasks) also gets mid-epoch checkpoints in
 // the child phase (checkpoints/step-<steps done>.bin, as final_training.hpp: every
 // set_checkpoint_every minutes and when a stop is requested; the newest only, deleted by the next
 // epoch checkpoint). Every step boundary polls run::poll_stop (SIGINT / SIGTERM, stop.hpp); work
