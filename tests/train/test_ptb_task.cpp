@@ -107,20 +107,28 @@ std::vector<nlohmann::json> untimed(const std::filesystem::path& path) {
     return out;
 }
 
-/// Perplexity of `arch` over data.valid with the arena's current weights, computed by hand.
-double valid_ppl_by_hand(Context<Cpu>& ctx, child::RnnChild<Cpu>& model, const PtbData& data,
-                         const search::RnnArch& arch, std::int64_t bptt) {
+/// Perplexity of `arch` over `rows` with the arena's current weights, computed by hand: windows
+/// of `bptt` with the state carried (`carry`) or each from a zero state, the first `windows`
+/// of them (all when -1).
+double ppl_by_hand(Context<Cpu>& ctx, child::RnnChild<Cpu>& model, const data::TokenRows& rows,
+                   const search::RnnArch& arch, std::int64_t bptt, bool carry = true, std::int64_t windows = -1) {
     double ce = 0;
     std::int64_t tokens = 0;
-    Tensor<float, Cpu> state = model.zero_state(ctx, data.valid.batch);
-    for (std::int64_t s = 0; s < data.valid.length - 1; s += bptt) {
-        const data::BpttWindow w{s, std::min<std::int64_t>(bptt, data.valid.length - 1 - s), 1.0};
-        const auto r = model.evaluate(ctx, arch, child::make_window<Cpu>(data.valid, w), state);
+    Tensor<float, Cpu> state = model.zero_state(ctx, rows.batch);
+    for (std::int64_t s = 0; s < rows.length - 1 && windows != 0; s += bptt, --windows) {
+        const data::BpttWindow w{s, std::min<std::int64_t>(bptt, rows.length - 1 - s), 1.0};
+        const auto r = model.evaluate(ctx, arch, child::make_window<Cpu>(rows, w),
+                                      carry ? state : model.zero_state(ctx, rows.batch));
         ce += r.total_cross_entropy;
         tokens += r.tokens;
         state = r.state;
     }
     return child::perplexity(ce, tokens);
+}
+
+double valid_ppl_by_hand(Context<Cpu>& ctx, child::RnnChild<Cpu>& model, const PtbData& data,
+                         const search::RnnArch& arch, std::int64_t bptt) {
+    return ppl_by_hand(ctx, model, data.valid, arch, bptt);
 }
 
 const char* kArch = "0 1 1 2 1 1";  // lm, N = 3: (p_l, f_l) = (0, relu), (1, sigmoid), (1, relu)
@@ -364,4 +372,40 @@ TEST_CASE("ptb task: a final training killed after a mid-epoch checkpoint resume
     REQUIRE(resumed["log"].get<std::string>().find("2 steps of epoch 2 done") != std::string::npos);
     REQUIRE(resumed["weights"] == whole["weights"]);
     REQUIRE(untimed(tmp / "parts" / "metrics.jsonl") == untimed(tmp / "whole" / "metrics.jsonl"));
+}
+
+TEST_CASE("ptb task: rewards and derive read the validation split, evaluations the split they name", "[train]") {
+    test::TempDir tmp;
+    write_corpus(tmp / "data");
+    PtbConfig c = tiny_config(tmp / "data", "search");
+    c.reward_bptt = 6;
+    const PtbData data = load_ptb_data(c);
+    Context<Cpu> ctx(c.seed);
+    child::RnnChild<Cpu> model(ctx, c.child_config(data.vocab), c.seed);
+    PtbTask<Cpu> task(ctx, c, data, model);
+    const auto arch = search::RnnArch::parse(kArch, search::RnnFormat::lm);
+    // Reward k: 80 / ppl of validation slice k (batch rows, zero state), slices in order.
+    for (std::int64_t k = 0; k < 2; ++k) {
+        const data::TokenRows slice = [&] {
+            data::TokenRows r;
+            r.batch = data.reward.batch;
+            r.length = c.reward_bptt + 1;
+            for (std::int64_t b = 0; b < r.batch; ++b)
+                for (std::int64_t t = 0; t <= c.reward_bptt; ++t)
+                    r.ids.push_back(data.reward.at(b, k * c.reward_bptt + t));
+            return r;
+        }();
+        const double by_hand = 80.0 / ppl_by_hand(ctx, model, slice, arch, c.reward_bptt);
+        REQUIRE(task.reward(arch) == Approx(by_hand).epsilon(1e-12));
+    }
+    REQUIRE(task.derive_reward(arch, 2) ==
+            Approx(80.0 / ppl_by_hand(ctx, model, data.reward, arch, c.reward_bptt, false, 2)).epsilon(1e-12));
+    const auto same = [&] { return arch; };
+    for (const auto& [split, rows] : {std::pair{Split::valid, &data.valid}, std::pair{Split::test, &data.test},
+                                      std::pair{Split::train, &data.train}})
+        REQUIRE(task.evaluate(split, same) == Approx(ppl_by_hand(ctx, model, *rows, arch, c.bptt)).epsilon(1e-12));
+    // The splits differ, so reading another one would not match.
+    REQUIRE(ppl_by_hand(ctx, model, data.train, arch, c.reward_bptt, false, 2) !=
+            Approx(ppl_by_hand(ctx, model, data.reward, arch, c.reward_bptt, false, 2)).epsilon(1e-6));
+    REQUIRE(data.test.batch == 1);  // test perplexity with batch 1, as the reference
 }
