@@ -58,3 +58,19 @@ TEST_CASE("wiring: rewards and derive read the validation split, evaluations the
         check_splits(task, search::MicroArch::parse("0 0 1 1 0 2 1 3 1 0 0 1 1 4 2 2", 2));
     }
 }
+
+TEST_CASE("wiring: the training loader augments (with the config's cutout); reward batches cannot", "[train]") {
+    // CnnTask builds its training loader from train_loader_options; the reward and derive batches
+    // come from data::RandomBatchSampler, which has no augmentation (standardised images only).
+    for (const char* preset : {"quick", "scripts", "paper"})
+        for (const search::ChildMode mode : {search::ChildMode::search, search::ChildMode::final})
+            for (const CnnSpace space : {CnnSpace::macro, CnnSpace::micro}) {
+                const CnnConfig c = CnnConfig::preset_for(space, mode, preset);
+                const data::LoaderOptions o = train_loader_options(c, c.seed);
+                INFO(preset << " " << search::space_name(space) << " " << search::child_mode_name(mode));
+                REQUIRE(o.augment);
+                REQUIRE(o.augmentation.cutout == c.cutout);
+                REQUIRE(o.batch_size == c.batch);
+                REQUIRE(o.shuffle);
+            }
+}
