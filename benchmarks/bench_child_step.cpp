@@ -29,25 +29,18 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "enas/child/macro_child.hpp"
 #include "enas/child/micro_child.hpp"
 #include "enas/train/child_steps.hpp"
 
 namespace {
 using namespace enas;
+using bench::median_of, bench::peak_rss_mib, bench::timed_steps;
 
 constexpr int kMacroLayers = 12, kMacroFilters = 36, kMacroBatch = 128;
 constexpr int kMicroLayers = 6, kMicroNodes = 5, kMicroFilters = 20, kMicroBatch = 160;
 constexpr int kImageSize = 32, kImageChannels = 3, kClasses = 10, kBatches = 4;
-
-/// Peak resident set size of this process in MiB (VmHWM of /proc/self/status), 0 if unknown.
-double peak_rss_mib() {
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    while (std::getline(status, line))
-        if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;  // kB
-    return 0;
-}
 
 int uniform_int(std::mt19937& rng, int lo, int hi_exclusive) {
     return std::uniform_int_distribution<int>(lo, hi_exclusive - 1)(rng);
@@ -135,9 +128,7 @@ void run_steps(benchmark::State& state, Context<Cpu>& ctx, Model& model, double 
         seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
     benchmark::DoNotOptimize(loss);
-    std::sort(seconds.begin(), seconds.end());
-    const std::size_t m = seconds.size();
-    const double median = m == 0 ? 0 : (seconds[(m - 1) / 2] + seconds[m / 2]) / 2;
+    const double median = median_of(seconds);
     state.SetItemsProcessed(state.iterations() * batch_size);
     state.counters["median_step_ms"] = median * 1e3;
     state.counters["median_images_per_second"] = median > 0 ? static_cast<double>(batch_size) / median : 0;
@@ -192,13 +183,6 @@ void BM_MicroStep(benchmark::State& state) {
     state.counters["params_check0"] = check[0];
     state.counters["params_check1"] = check[1];
     state.counters["params_formula0"] = formula;
-}
-
-/// Timed steps per run: ENAS_BENCH_STEPS (default 5); a fixed count, so that the model is built
-/// once per run (a min-time search would rebuild it for each trial).
-int timed_steps() {
-    const char* v = std::getenv("ENAS_BENCH_STEPS");
-    return v != nullptr && std::atoi(v) > 0 ? std::atoi(v) : 5;
 }
 
 BENCHMARK(BM_MacroStep)

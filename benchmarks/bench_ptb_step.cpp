@@ -28,35 +28,16 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "enas/child/rnn_child.hpp"
 #include "enas/optim/child_sgd.hpp"
 
 namespace {
 using namespace enas;
+using bench::median_of, bench::peak_rss_mib, bench::process_cpu_seconds, bench::timed_steps;
 
 constexpr std::int64_t kVocab = 10000, kSteps = 35;
 constexpr const char* kPublishedCell = "0 2 1 0 2 1 2 2 4 0 5 0 3 2 6 2";
-
-double peak_rss_mib() {
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    while (std::getline(status, line))
-        if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;  // kB
-    return 0;
-}
-
-/// CPU seconds of the whole process (all threads) so far.
-double process_cpu_seconds() {
-    timespec t{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
-}
-
-double median_of(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t m = v.size();
-    return m == 0 ? 0 : (v[(m - 1) / 2] + v[m / 2]) / 2;
-}
 
 /// A random lm-format cell of N nodes: node l reads a node in [0, l) with one of 4 activations.
 search::RnnArch random_cell(std::mt19937& rng, int nodes) {
@@ -136,11 +117,6 @@ void run_steps(benchmark::State& state, child::RnnChildConfig config, std::int64
 
 void BM_PtbSearchStep(benchmark::State& state) { run_steps(state, child::RnnChildConfig::lm_search(), 128, 0.1, true); }
 void BM_PtbFinalStep(benchmark::State& state) { run_steps(state, child::RnnChildConfig::lm_final(), 64, 0.25, false); }
-
-int timed_steps() {
-    const char* v = std::getenv("ENAS_BENCH_STEPS");
-    return v != nullptr && std::atoi(v) > 0 ? std::atoi(v) : 5;
-}
 
 BENCHMARK(BM_PtbSearchStep)
     ->Name("ptb_step/search")
