@@ -113,14 +113,6 @@ int main(int argc, char** argv) {
     return enas_cli::run_main("cifar_search", argc, argv, [&] {
         const train::CnnConfig config = flags.config(search::ChildMode::search);
         const train::SearchConfig sc = search_flags.config(config);
-        if (flags.device == "cuda") {
-            if constexpr (has_cuda_backend)
-                return run_on<Cuda>(flags, config, sc);
-            else
-                throw DeviceError(
-                    "--device cuda: this build of enas has no CUDA backend (configure with "
-                    "-DENAS_CUDA=ON, or -DENAS_CUDA_EMULATION=ON for the CPU emulator)");
-        }
-        return run_on<Cpu>(flags, config, sc);
+        return enas_cli::on_device(flags.device, [&]<Device D>() { return run_on<D>(flags, config, sc); });
     });
 }

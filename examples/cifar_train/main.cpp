@@ -105,14 +105,6 @@ int main(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
     return enas_cli::run_main("cifar_train", argc, argv, [&] {
         const train::CnnConfig config = flags.config(search::ChildMode::final);
-        if (flags.device == "cuda") {
-            if constexpr (has_cuda_backend)
-                return run_on<Cuda>(flags, config, arch);
-            else
-                throw DeviceError(
-                    "--device cuda: this build of enas has no CUDA backend (configure with "
-                    "-DENAS_CUDA=ON, or -DENAS_CUDA_EMULATION=ON for the CPU emulator)");
-        }
-        return run_on<Cpu>(flags, config, arch);
+        return enas_cli::on_device(flags.device, [&]<Device D>() { return run_on<D>(flags, config, arch); });
     });
 }

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "enas/core/device.hpp"
 #include "enas/core/error.hpp"
 #include "enas/run/run_folder.hpp"
 #include "enas/run/run_state.hpp"
@@ -96,6 +97,21 @@ inline std::string resume_command(int argc, char** argv, const std::filesystem::
 /// into the exit status of docs/cli.md: 0 on success and for a run that is already complete
 /// (run::RunComplete, printed on stdout), 128 + the signal (130 SIGINT, 143 SIGTERM) for a run
 /// stopped by a signal (with the command that resumes it), 1 for an error.
+/// Runs `body.template operator()<D>()` with D the device --device names (Cpu or Cuda); a
+/// DeviceError for cuda in a build without the CUDA backend.
+template <class Body>
+int on_device(const std::string& device, Body&& body) {
+    if (device == "cuda") {
+        if constexpr (enas::has_cuda_backend)
+            return body.template operator()<enas::Cuda>();
+        else
+            throw enas::DeviceError(
+                "--device cuda: this build of enas has no CUDA backend (configure with "
+                "-DENAS_CUDA=ON, or -DENAS_CUDA_EMULATION=ON for the CPU emulator)");
+    }
+    return body.template operator()<enas::Cpu>();
+}
+
 template <class Body>
 int run_main(const char* program, int argc, char** argv, Body&& body) {
     enas::run::install_stop_handlers(program);

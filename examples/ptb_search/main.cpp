@@ -93,14 +93,6 @@ int main(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
     return enas_cli::run_main("ptb_search", argc, argv, [&] {
         const train::PtbConfig config = flags.config("search");
-        if (flags.device == "cuda") {
-            if constexpr (has_cuda_backend)
-                return run_on<Cuda>(flags, config);
-            else
-                throw DeviceError(
-                    "--device cuda: this build of enas has no CUDA backend (configure with "
-                    "-DENAS_CUDA=ON, or -DENAS_CUDA_EMULATION=ON for the CPU emulator)");
-        }
-        return run_on<Cpu>(flags, config);
+        return enas_cli::on_device(flags.device, [&]<Device D>() { return run_on<D>(flags, config); });
     });
 }
