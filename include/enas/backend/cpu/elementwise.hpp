@@ -12,7 +12,7 @@
 namespace enas::cpu {
 
 template <class T>
-inline T activate(Activation a, T x) {
+ENAS_VEC_INLINE T activate(Activation a, T x) {
     switch (a) {
         case Activation::Relu: return x > T(0) ? x : T(0);
         case Activation::Tanh: return vtanh(x);
@@ -24,7 +24,7 @@ inline T activate(Activation a, T x) {
 
 /// d act(x) / dx expressed through the output y = act(x).
 template <class T>
-inline T activation_grad_from_output(Activation a, T y) {
+ENAS_VEC_INLINE T activation_grad_from_output(Activation a, T y) {
     switch (a) {
         case Activation::Relu: return y > T(0) ? T(1) : T(0);
         case Activation::Tanh: return T(1) - y * y;

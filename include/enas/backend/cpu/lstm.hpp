@@ -29,7 +29,7 @@ namespace enas::cpu {
 namespace detail {
 
 template <class T>
-inline T lstm_sigmoid(T a) {
+ENAS_VEC_INLINE T lstm_sigmoid(T a) {
     return vsigmoid(a);
 }
 

@@ -25,9 +25,18 @@
 
 namespace enas::cpu {
 
+// The scalar forms only vectorize once inlined into the loop; in a large translation unit GCC's
+// inliner may run out of budget and call them out of line, which leaves the loop scalar (the
+// recurrent node's forward ran at a scalar exp call per element inside the PTB step).
+#if defined(__GNUC__)
+#define ENAS_VEC_INLINE [[gnu::always_inline]] inline
+#else
+#define ENAS_VEC_INLINE inline
+#endif
+
 /// e^x: x = n ln2 + r with |r| <= ln2 / 2, Cephes' expf polynomial for e^r, 2^n from exponent
 /// bits. Exactly 0 below -87.3 (also for -inf), where expf has only denormals left; saturates above 88.3.
-inline float vexp(float x) {
+ENAS_VEC_INLINE float vexp(float x) {
     constexpr float kLow = -87.3f, kHigh = 88.3f;
     const std::int32_t below = -static_cast<std::int32_t>(x < kLow);  // all ones when below
     const std::int32_t above = -static_cast<std::int32_t>(x > kHigh);
@@ -50,12 +59,12 @@ inline float vexp(float x) {
 inline double vexp(double x) { return std::exp(x); }
 
 /// 1 / (1 + e^-x).
-inline float vsigmoid(float x) { return 1.f / (1.f + vexp(-x)); }
+ENAS_VEC_INLINE float vsigmoid(float x) { return 1.f / (1.f + vexp(-x)); }
 inline double vsigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
 /// tanh: Cephes' odd polynomial for |x| < 0.625 (keeps relative accuracy near 0), else
 /// 1 - 2 / (e^{2|x|} + 1) with the sign restored; both are computed and blended with a mask.
-inline float vtanh(float x) {
+ENAS_VEC_INLINE float vtanh(float x) {
     const float ax = std::bit_cast<float>(std::bit_cast<std::int32_t>(x) & 0x7fffffff);
     const float z = x * x;
     float p = -5.70498872745e-3f;
