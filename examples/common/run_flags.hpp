@@ -15,11 +15,18 @@
 
 #include "enas/core/device.hpp"
 #include "enas/core/error.hpp"
+#include "enas/run/fault_injection.hpp"
 #include "enas/run/run_folder.hpp"
 #include "enas/run/run_state.hpp"
 #include "enas/run/stop.hpp"
 
 namespace enas_cli {
+
+namespace detail {
+/// The run folder open_run opened in this process (empty before): run_main names it after a
+/// failed write, with the command that resumes the run.
+inline std::filesystem::path g_opened_run;
+}  // namespace detail
 
 struct RunFlags {
     std::string device = "cpu";
@@ -64,7 +71,9 @@ inline enas::run::RunFolder open_run(const RunFlags& flags, const std::string& d
     const RunFolderMode mode = flags.resume  ? RunFolderMode::resume
                                : flags.force ? RunFolderMode::force
                                              : RunFolderMode::fresh;
-    return enas::run::open_run_folder(dir, mode, config);
+    enas::run::RunFolder folder = enas::run::open_run_folder(dir, mode, config);
+    detail::g_opened_run = dir;
+    return folder;
 }
 
 /// `arg` quoted for a POSIX shell when it needs it.
@@ -93,10 +102,6 @@ inline std::string resume_command(int argc, char** argv, const std::filesystem::
     return cmd + " --out " + shell_quoted(run_dir.string()) + " --resume";
 }
 
-/// Runs a binary's `body` with the stop handlers installed (run/stop.hpp) and turns its outcome
-/// into the exit status of docs/cli.md: 0 on success and for a run that is already complete
-/// (run::RunComplete, printed on stdout), 128 + the signal (130 SIGINT, 143 SIGTERM) for a run
-/// stopped by a signal (with the command that resumes it), 1 for an error.
 /// Runs `body.template operator()<D>()` with D the device --device names (Cpu or Cuda); a
 /// DeviceError for cuda in a build without the CUDA backend.
 template <class Body>
@@ -112,10 +117,15 @@ int on_device(const std::string& device, Body&& body) {
     return body.template operator()<enas::Cpu>();
 }
 
+/// Runs a binary's `body` with the stop handlers installed (run/stop.hpp) and turns its outcome
+/// into the exit status of docs/cli.md: 0 on success and for a run that is already complete
+/// (run::RunComplete, printed on stdout), 128 + the signal (130 SIGINT, 143 SIGTERM) for a run
+/// stopped by a signal (with the command that resumes it), 1 for an error.
 template <class Body>
 int run_main(const char* program, int argc, char** argv, Body&& body) {
     enas::run::install_stop_handlers(program);
     try {
+        enas::run::fault::arm_from_environment();  // ENAS_FAULT, for the reliability tests
         return body();
     } catch (const enas::run::RunComplete& e) {
         std::printf("%s: %s\n", program, e.what());
@@ -125,6 +135,17 @@ int run_main(const char* program, int argc, char** argv, Body&& body) {
         std::fprintf(stderr, "%s: %s\n%s: resume with:\n  %s\n", program, e.what(), program,
                      resume_command(argc, argv, e.run_dir()).c_str());
         return e.exit_code();
+    } catch (const enas::IoError& e) {
+        // A full disk or a folder that became unwritable: the checkpoints are written atomically,
+        // so the last one is intact and the run can continue once the cause is gone.
+        std::fflush(stdout);
+        std::fprintf(stderr, "%s: error: %s\n", program, e.what());
+        if (!detail::g_opened_run.empty())
+            std::fprintf(stderr,
+                         "%s: the run folder keeps its last good checkpoint; once the disk has space (or the "
+                         "folder is writable) again, resume with:\n  %s\n",
+                         program, resume_command(argc, argv, detail::g_opened_run).c_str());
+        return 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "%s: error: %s\n", program, e.what());
         return 1;

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "enas/core/error.hpp"
+#include "enas/run/fault_injection.hpp"
 
 namespace enas::run {
 namespace fs = std::filesystem;
@@ -57,6 +58,15 @@ void AtomicFileWriter::fail(const std::string& what, int error_number) {
 
 void AtomicFileWriter::write(const void* data, std::size_t size) {
     check<StateError>(fd_ >= 0, "AtomicFileWriter: write to '", path_.string(), "' after commit or failure");
+    if (fault::armed()) {
+        try {
+            fault::before_write(tmp_path_.string(), size);
+        } catch (const IoError&) {
+            discard();
+            committed_ = true;  // nothing left to clean up, as after a real failed write
+            throw;
+        }
+    }
     const char* p = static_cast<const char*>(data);
     if (buffer_.size() + size <= kBufferSize) {
         buffer_.append(p, size);
@@ -76,6 +86,11 @@ void AtomicFileWriter::write(const void* data, std::size_t size) {
         }
     }
     written_ += size;
+}
+
+void AtomicFileWriter::flush() {
+    check<StateError>(fd_ >= 0, "AtomicFileWriter: flush of '", path_.string(), "' after commit or failure");
+    flush_buffer();
 }
 
 void AtomicFileWriter::flush_buffer() {

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "enas/run/atomic_file.hpp"
+#include "enas/run/fault_injection.hpp"
 
 static_assert(std::endian::native == std::endian::little, "checkpoint files are little-endian");
 
@@ -231,7 +232,14 @@ void CheckpointWriter::write(const fs::path& path) const {
         crc = crc32_of(crc, data, n);
     };
     emit(header.data(), header.size());
+    const bool die_inside = fault::armed() && fault::kill_in_this_checkpoint();  // tests only
     for (std::size_t i = 0; i < entries_.size(); ++i) {
+        if (die_inside && i == entries_.size() / 2) {
+            out.flush();
+            fault::kill_now("while writing checkpoint '" + out.temporary_path().string() + "' (" +
+                            std::to_string(out.bytes_written()) + " of " + std::to_string(total) +
+                            " bytes written, not renamed into place)");
+        }
         emit(entry_headers[i].data(), entry_headers[i].size());
         emit(entries_[i].data, entries_[i].bytes);
     }

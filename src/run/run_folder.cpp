@@ -6,6 +6,7 @@
 
 #include "enas/core/error.hpp"
 #include "enas/run/atomic_file.hpp"
+#include "enas/run/fault_injection.hpp"
 
 namespace enas::run {
 namespace fs = std::filesystem;
@@ -70,6 +71,7 @@ void JsonLinesFile::open() {
 void JsonLinesFile::append(const json& record) {
     if (!out_) open();
     const std::string line = record.dump() + "\n";
+    if (fault::armed()) fault::before_write(path_.string(), line.size());
     errno = 0;
     out_->write(line.data(), static_cast<std::streamsize>(line.size()));
     out_->flush();

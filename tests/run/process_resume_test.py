@@ -17,6 +17,24 @@
       and checks that summary.json (without timing), best_arch.txt (if any), and the lines of
       metrics.jsonl and archs.jsonl (without timing) equal the uninterrupted run's.
 
+  process_resume_test.py kill --bin B --work DIR --kills "PHASE:MAX ..." [--seed S] -- ARGS...
+      Runs `B ARGS --out DIR/whole` to completion; then runs `B ARGS --out DIR/parts` once per
+      kill with ENAS_FAULT (run/fault_injection.hpp) set to SIGKILL the process at a random moment:
+      PHASE child, controller, eval, train or derive kills at step boundary N of that phase, N
+      drawn uniformly from 1..MAX; PHASE write kills while the N-th checkpoint the process
+      writes is half written, and checks the half-written temporary file is there and the
+      file itself is not. Each run after the first is the --resume of the killed one; a last
+      --resume finishes the run, which must then equal the uninterrupted one (as for `signal`),
+      with no torn or duplicated line in metrics.jsonl and archs.jsonl. S (default: from the
+      clock) is printed, so a failure can be replayed.
+
+  process_resume_test.py diskfull --bin B --work DIR -- ARGS...
+      Runs `B ARGS --out DIR/whole`; then `B ARGS --out DIR/parts` with ENAS_FAULT making writes
+      fail with ENOSPC after 1.5 times the first epoch checkpoint's size: the run must exit 1
+      naming "No space left on device", print the resume command, keep the first checkpoint,
+      leave no temporary file and only whole lines in its logs; the printed --resume (with space
+      back) must then end equal to the uninterrupted run.
+
 ARGS must make the run deterministic (a fixed seed; OMP_NUM_THREADS=1 is set here) and have at
 least 3 epochs, so that the signal arrives while it runs. Exits 0 on success, 1 with a reason.
 """
@@ -107,6 +125,91 @@ def check_complete(a):
     print("PASS", flush=True)
 
 
+def compare_with_whole(parts, whole):
+    with open(os.path.join(parts, "summary.json")) as f, open(os.path.join(whole, "summary.json")) as g:
+        if without_timing(json.load(f)) != without_timing(json.load(g)):
+            fail("the resumed run's summary.json differs from the uninterrupted run's")
+    for name in ("metrics.jsonl", "archs.jsonl"):
+        with open(os.path.join(parts, name), "rb") as f:
+            text = f.read()
+        if text and not text.endswith(b"\n"):
+            fail(f"{name} ends with a torn line")
+        if json_lines(os.path.join(parts, name)) != json_lines(os.path.join(whole, name)):
+            fail(f"the resumed run's {name} differs from the uninterrupted run's (duplicated or lost lines)")
+    best = "best_arch.txt"
+    if os.path.exists(os.path.join(whole, best)) and \
+            read_bytes(os.path.join(parts, best)) != read_bytes(os.path.join(whole, best)):
+        fail("the resumed run's best_arch.txt differs from the uninterrupted run's")
+
+
+def run_with_fault(cmd, fault, log_path):
+    """Runs cmd with ENAS_FAULT=fault; returns (exit status, output)."""
+    print(f"$ ENAS_FAULT={fault} " + " ".join(shlex.quote(c) for c in cmd), flush=True)
+    with open(log_path, "w") as log:  # a file, not a pipe: the run never blocks on it
+        rc = subprocess.run(cmd, env=dict(ENV, ENAS_FAULT=fault), stdout=log, stderr=subprocess.STDOUT).returncode
+    with open(log_path) as f:
+        output = f.read()
+    print(output, flush=True)
+    return rc, output
+
+
+def check_kill(a):
+    import random
+    seed = a.seed if a.seed is not None else int(time.time() * 1000) % 1000003
+    print(f"kill schedule seed: {seed} (replay with --seed {seed})", flush=True)
+    rng = random.Random(seed)
+    whole, parts = os.path.join(a.work, "whole"), os.path.join(a.work, "parts")
+    run([a.bin] + a.args + ["--out", whole, "--force"], 0)
+    shutil.rmtree(parts, ignore_errors=True)
+    checkpoints = os.path.join(parts, "checkpoints")
+    for i, kill in enumerate(a.kills.split()):
+        phase, most = kill.split(":")
+        n = rng.randint(1, int(most))
+        fault = f"kill-in-checkpoint={n}" if phase == "write" else f"kill-at={phase}:{n}"
+        cmd = [a.bin] + a.args + ["--out", parts] + (["--force"] if i == 0 else ["--resume"])
+        rc, output = run_with_fault(cmd, fault, os.path.join(a.work, f"kill{i + 1}.log"))
+        if rc != -signal.SIGKILL:
+            fail(f"exit status {rc} with ENAS_FAULT={fault}, expected death by SIGKILL (did the fault fire?)")
+        expect_in(output, "ENAS_FAULT: SIGKILL")
+        if phase == "write":
+            tmp = [f for f in os.listdir(checkpoints) if f.endswith(".tmp")] if os.path.isdir(checkpoints) else []
+            if not tmp:
+                fail("killed inside a checkpoint write, but no half-written temporary file is left")
+            for t in tmp:
+                if os.path.exists(os.path.join(checkpoints, t[:-len(".tmp")])):
+                    fail(f"the checkpoint {t[:-len('.tmp')]} was renamed into place before the kill")
+    out = run([a.bin] + a.args + ["--out", parts, "--resume"], 0)
+    compare_with_whole(parts, whole)
+    print(f"PASS ({len(a.kills.split())} kills, seed {seed})", flush=True)
+
+
+def check_diskfull(a):
+    whole, parts = os.path.join(a.work, "whole"), os.path.join(a.work, "parts")
+    run([a.bin] + a.args + ["--out", whole, "--force"], 0)
+    budget = int(1.5 * os.path.getsize(os.path.join(whole, "checkpoints", "ckpt-1.bin")))
+    shutil.rmtree(parts, ignore_errors=True)
+    cmd = [a.bin] + a.args + ["--out", parts, "--force"]
+    rc, output = run_with_fault(cmd, f"enospc-after={budget}", os.path.join(a.work, "diskfull.log"))
+    if rc != 1:
+        fail(f"exit status {rc} on a full disk, expected 1")
+    expect_in(output, "No space left on device", "keeps its last good checkpoint", "resume with:")
+    checkpoints = os.path.join(parts, "checkpoints")
+    left = sorted(os.listdir(checkpoints))
+    if "ckpt-1.bin" not in left or any(f.endswith(".tmp") for f in left) or "ckpt-2.bin" in left:
+        fail(f"after the full disk the checkpoints folder holds {left}, expected ckpt-1.bin and no temporary file")
+    for name in ("metrics.jsonl", "archs.jsonl"):
+        path = os.path.join(parts, name)
+        if os.path.exists(path):
+            json_lines(path)  # every line parses (a torn last line is cut by the next open)
+    lines = output.splitlines()
+    resume_cmd = lines[[i for i, l in enumerate(lines) if l.endswith("resume with:")][-1] + 1].strip()
+    print("$ " + resume_cmd, flush=True)
+    out = run(shlex.split(resume_cmd), 0)
+    expect_in(out, "resuming from")
+    compare_with_whole(parts, whole)
+    print("PASS", flush=True)
+
+
 def check_signal(a):
     sig = {"INT": signal.SIGINT, "TERM": signal.SIGTERM}[a.signal]
     whole, parts = os.path.join(a.work, "whole"), os.path.join(a.work, "parts")
@@ -143,33 +246,26 @@ def check_signal(a):
     print("$ " + resume_cmd, flush=True)
     out = run(shlex.split(resume_cmd), 0)
     expect_in(out, "resuming from")
-    with open(os.path.join(parts, "summary.json")) as f, open(os.path.join(whole, "summary.json")) as g:
-        if without_timing(json.load(f)) != without_timing(json.load(g)):
-            fail("the resumed run's summary.json differs from the uninterrupted run's")
-    for name in ("metrics.jsonl", "archs.jsonl"):
-        if json_lines(os.path.join(parts, name)) != json_lines(os.path.join(whole, name)):
-            fail(f"the resumed run's {name} differs from the uninterrupted run's")
-    best = "best_arch.txt"
-    if os.path.exists(os.path.join(whole, best)) and \
-            read_bytes(os.path.join(parts, best)) != read_bytes(os.path.join(whole, best)):
-        fail("the resumed run's best_arch.txt differs from the uninterrupted run's")
+    compare_with_whole(parts, whole)
     print("PASS", flush=True)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["complete", "signal"])
+    parser.add_argument("mode", choices=["complete", "signal", "kill", "diskfull"])
     parser.add_argument("--bin", required=True)
     parser.add_argument("--work", required=True)
     parser.add_argument("--signal", choices=["INT", "TERM"], default="INT")
     parser.add_argument("--contradict", default="")
     parser.add_argument("--expect", default="")
+    parser.add_argument("--kills", default="")
+    parser.add_argument("--seed", type=int, default=None)
     argv = sys.argv[1:]
     cut = argv.index("--") if "--" in argv else len(argv)
     a = parser.parse_args(argv[:cut])
     a.args = argv[cut + 1:]
     os.makedirs(a.work, exist_ok=True)
-    (check_complete if a.mode == "complete" else check_signal)(a)
+    {"complete": check_complete, "signal": check_signal, "kill": check_kill, "diskfull": check_diskfull}[a.mode](a)
 
 
 if __name__ == "__main__":

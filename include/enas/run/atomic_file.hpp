@@ -28,6 +28,8 @@ public:
     /// Appends `size` bytes (buffered).
     void write(const void* data, std::size_t size);
     void write(std::string_view text) { write(text.data(), text.size()); }
+    /// Hands the buffered bytes to the temporary file (no fsync, no rename).
+    void flush();
     /// Bytes written so far.
     std::uint64_t bytes_written() const { return written_; }
 

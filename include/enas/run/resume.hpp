@@ -23,7 +23,9 @@ namespace enas::run {
 /// Restores the newest valid checkpoint of `checkpoints`: warnings about skipped (damaged) newer
 /// ones go to `progress`; `restore(checkpoint, progress_entry)` restores the caller's state from
 /// it (its "progress" JSON entry must hold "epochs_done"); newer checkpoints and the run-file lines
-/// of later epochs are removed. Returns the "progress" entry, or nullopt without a checkpoint.
+/// of later epochs are removed. Returns the "progress" entry, or nullopt without a checkpoint (the
+/// run starts over: every line with an "epoch" field, left by a process killed before its first
+/// checkpoint, is removed).
 ///
 /// With `steps` (mid-epoch checkpoints, "step-<steps done>.bin", whose "progress" also holds
 /// "steps_done"): a valid one inside the epoch after the newest epoch checkpoint is restored
@@ -58,7 +60,13 @@ inline std::optional<nlohmann::json> resume_latest(
         std::error_code ec;  // stale ones (older than the newest epoch checkpoint)
         for (const std::int64_t e : steps->epochs()) std::filesystem::remove(steps->path_for(e), ec);
     }
-    if (!latest) return std::nullopt;
+    if (!latest) {
+        // Killed before its first checkpoint: the run starts over, so the lines the killed
+        // process wrote go too (else they would be there twice).
+        if (run.truncate_after_epoch(-1) > 0)
+            progress.message("no checkpoint yet: starting from the first epoch (its earlier lines removed)");
+        return std::nullopt;
+    }
     for (const std::string& w : latest->warnings) progress.message("warning: " + w);
     const Checkpoint& c = latest->checkpoint;
     nlohmann::json p = c.json("progress");

@@ -15,6 +15,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "enas/run/fault_injection.hpp"
+
 namespace enas::run {
 
 namespace detail {
@@ -64,10 +66,12 @@ private:
 };
 
 /// The one place the loops check for a stop request: throws Interrupted if a signal came. `at`
-/// is only evaluated into a message then, so polling costs one atomic load.
+/// is only evaluated into a message then, so polling costs one atomic load (and one load of the
+/// fault-injection flag, fault_injection.hpp, which evaluates `at` only when ENAS_FAULT is set).
 template <class MakeStopPoint>
 inline void poll_stop(MakeStopPoint&& at) {
     if (const int s = stop_signal()) throw Interrupted(s, at());
+    if (fault::armed()) fault::at_step_boundary(at().phase);
 }
 
 }  // namespace enas::run
