@@ -10,6 +10,7 @@ option(ENAS_BUILD_EXAMPLES "Build the example programs" ON)
 option(ENAS_BUILD_ORACLE_TESTS "Build the PyTorch oracle tests (tests/oracle) with the tests" ON)
 option(ENAS_HEADER_CHECK "Compile every public header alone (self-containment check) with the tests" ON)
 option(ENAS_WERROR "Treat compiler warnings as errors" OFF)
+option(ENAS_BUILD_FUZZ "Build the libFuzzer harnesses of tests/fuzz (clang; the fuzz preset)" OFF)
 set(ENAS_ORACLE_PYTHON "/usr/bin/python3" CACHE FILEPATH
     "Python interpreter with torch and numpy used by the oracle tests (Debian's python3-torch)")
 

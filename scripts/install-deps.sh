@@ -13,6 +13,7 @@ packages=(
   nlohmann-json3-dev       # JSON (run folders, oracle manifests)
   zlib1g-dev               # gzip'd IDX files (Fashion-MNIST)
   libboost-context-dev     # fibers for the SIMT emulator
+  clang libclang-rt-14-dev libomp-14-dev  # libFuzzer and OpenMP for the fuzz preset (tests/fuzz)
   python3 python3-torch python3-numpy    # the PyTorch oracle and benchmark peer
   dataset-fashion-mnist    # the demo's dataset
 )

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds and runs the whole test suite: the release build (unit, oracle and data tests, plus the
 # benchmarks and examples compiled), the sanitizer build (address + undefined) running the unit
-# tests, and a downstream project that consumes the installed package with find_package(enas).
+# tests, the libFuzzer harnesses (fuzz preset), and a downstream project that consumes the
+# installed package with find_package(enas).
 # Prints how long each stage took. Usage: scripts/test.sh [--skip-sanitize]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +36,12 @@ if [ "$skip_sanitize" -eq 0 ]; then
   # The emulated CUDA kernels and the emulator's self-tests, with the shared-memory race check on.
   stage "test sanitize (cuda+emu, race check)" env ENAS_EMU_RACECHECK=1 ctest --preset sanitize -j "$jobs" -L "cuda|emu"
 fi
+
+# Every parser of outside input under libFuzzer (clang, address + undefined): each harness replays
+# its seed corpus and runs a fixed number of new inputs (tests/fuzz, docs/testing.md).
+stage "configure fuzz" cmake --preset fuzz
+stage "build fuzz" cmake --build --preset fuzz -j "$jobs"
+stage "test fuzz (regression)" ctest --preset fuzz -j "$jobs"
 
 prefix=$(mktemp -d /tmp/enas-install.XXXXXX)
 stage "install + find_package consumer" bash -c "

@@ -125,9 +125,25 @@ private:
     void check_payload_size(const CheckpointEntry& e, const std::string& label) const {
         if (e.kind == EntryKind::tensor) {
             if (e.dtype == DType::none) malformed(label + " is a tensor without a dtype");
-            const auto numel = static_cast<std::uint64_t>(e.shape.numel());
+            // The element count, computed so that a corrupt file's dimensions cannot overflow it
+            // (Shape::numel would; found by tests/fuzz/fuzz_checkpoint.cpp).
+            std::uint64_t numel = 1;
+            bool too_many = false;
+            const bool any_zero = std::find(e.shape.begin(), e.shape.end(), std::int64_t{0}) != e.shape.end();
+            for (const std::int64_t d : e.shape) {
+                if (any_zero) {
+                    numel = 0;
+                    break;
+                }
+                const auto u = static_cast<std::uint64_t>(d);
+                if (numel > e.bytes / u) {
+                    too_many = true;
+                    break;
+                }
+                numel *= u;
+            }
             const std::uint64_t size = dtype_size(e.dtype);
-            if (numel > std::numeric_limits<std::uint64_t>::max() / size || numel * size != e.bytes)
+            if (too_many || numel > std::numeric_limits<std::uint64_t>::max() / size || numel * size != e.bytes)
                 malformed(label + " has shape " + e.shape.str() + " of " + dtype_name(e.dtype) + " but " +
                           std::to_string(e.bytes) + " payload bytes");
         } else {

@@ -1,6 +1,8 @@
 // Checkpoint files: exact round trip of every dtype and shape (empty, rank 0, rank 1, rank 6),
 // JSON and blobs; damaged files (a flipped byte, truncation, trailing bytes, wrong magic) and
 // missing files fail with errors naming the file and the problem; atomic replacement.
+#include <zlib.h>
+
 #include <cstring>
 
 #include <catch2/catch.hpp>
@@ -250,4 +252,28 @@ TEST_CASE("writing to a full disk raises IoError and leaves nothing behind", "[t
     CHECK_THROWS_WITH(w.write(dir / "ckpt.bin"),
                       Catch::Contains("No space left on device") && Catch::Contains((dir / "ckpt.bin").string()));
     CHECK_FALSE(std::filesystem::exists(dir / "ckpt.bin"));
+}
+
+TEST_CASE("dimensions whose product overflows are rejected, not multiplied (a fuzz finding)", "[train]") {
+    TempDir dir;
+    const auto path = dir / "ckpt.bin";
+    CheckpointWriter w;
+    w.add_tensor("w", Tensor<float, Cpu>(Shape{2, 2}));
+    w.write(path);
+    std::string bytes = enas::test::read_file(path);
+    // header (28 bytes), then kind, dtype, u16, u32 name length, "w", u32 rank, i64 dims[2].
+    const std::size_t dims_at = 28 + 1 + 1 + 2 + 4 + 1 + 4;
+    const std::int64_t huge[2] = {std::int64_t{1} << 62, std::int64_t{1} << 62};
+    std::int64_t before[2];
+    std::memcpy(before, bytes.data() + dims_at, sizeof before);
+    REQUIRE(before[0] == 2);
+    REQUIRE(before[1] == 2);
+    std::memcpy(bytes.data() + dims_at, huge, sizeof huge);
+    // A valid checksum over the forged bytes, so the reader gets as far as the shape.
+    const auto crc = static_cast<std::uint32_t>(
+        crc32(0, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size() - 4)));
+    std::memcpy(bytes.data() + bytes.size() - 4, &crc, 4);
+    enas::test::write_file(path, bytes);
+    CHECK_THROWS_AS(Checkpoint::read(path), FormatError);
+    CHECK_THROWS_WITH(Checkpoint::read(path), Catch::Contains("has shape") && Catch::Contains("16 payload bytes"));
 }
