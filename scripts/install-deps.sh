@@ -15,6 +15,7 @@ packages=(
   nlohmann-json3-dev       # JSON (run folders, oracle manifests)
   zlib1g-dev               # gzip'd IDX files (Fashion-MNIST)
   libpng-dev libjpeg62-turbo-dev   # PNG / JPEG decoding for image folders (--dataset folder, enas_predict)
+  libonnx-dev libprotobuf-dev python3-venv   # ONNX export (enas_export); the venv for its test's ONNX Runtime
   libboost-context-dev     # fibers for the SIMT emulator
   python3 python3-torch python3-numpy    # the PyTorch oracle and benchmark peer
   dataset-fashion-mnist    # the demo's dataset
@@ -56,3 +57,14 @@ done
 import torch, numpy
 print(f"install-deps: torch {torch.__version__}, numpy {numpy.__version__} on /usr/bin/python3")
 PY
+
+# ONNX Runtime (PyPI; Debian has none) for the ONNX export test, in a virtual environment of the user
+# running this script (not root's, unless root runs it). Without network the test is left out.
+venv="${ENAS_ONNX_VENV:-$HOME/.cache/enas/onnx-venv}"
+if "$venv/bin/python" -c "import onnxruntime, numpy" 2>/dev/null; then
+  echo "install-deps: onnxruntime already in $venv"
+elif /usr/bin/python3 -m venv "$venv" && "$venv/bin/pip" install -q onnxruntime numpy; then
+  echo "install-deps: onnxruntime $("$venv/bin/python" -c 'import onnxruntime; print(onnxruntime.__version__)') in $venv"
+else
+  echo "install-deps: warning: could not install onnxruntime from PyPI into $venv; the ONNX export test is left out" >&2
+fi
