@@ -47,12 +47,12 @@ std::string GraphBuilder::node(const std::string& op, const std::vector<std::str
 }
 
 std::string GraphBuilder::conv(const std::string& x, const std::string& w, std::int64_t k, std::int64_t stride,
-                               std::int64_t group, std::int64_t pad) {
-    const std::int64_t p = pad >= 0 ? pad : k / 2;
+                               std::int64_t group, std::vector<std::int64_t> pads) {
+    if (pads.empty()) pads.assign(4, k / 2);
     return node("Conv", {x, w},
                 {{"kernel_shape", std::vector<std::int64_t>{k, k}},
                  {"strides", std::vector<std::int64_t>{stride, stride}},
-                 {"pads", std::vector<std::int64_t>{p, p, p, p}},
+                 {"pads", pads},
                  {"group", group}});
 }
 

@@ -31,10 +31,10 @@ public:
     std::string node(const std::string& op, const std::vector<std::string>& inputs,
                      const std::vector<std::pair<std::string, Attr>>& attrs = {});
 
-    /// Conv with weight [c_out, c_in / group, k, k], stride `stride`, symmetric padding k / 2
-    /// (TF SAME for odd k at stride 1).
+    /// Conv with weight [c_out, c_in / group, k, k], stride `stride` and `pads` (top, left, bottom,
+    /// right; empty: k / 2 on every side, TF SAME for odd k at stride 1).
     std::string conv(const std::string& x, const std::string& w, std::int64_t k, std::int64_t stride = 1,
-                     std::int64_t group = 1, std::int64_t pad = -1);
+                     std::int64_t group = 1, std::vector<std::int64_t> pads = {});
     /// Inference batch norm (running statistics) with `eps`.
     std::string batch_norm(const std::string& x, const std::string& gamma, const std::string& beta,
                            const std::string& mean, const std::string& var, float eps);

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""enas_export on a trained macro run, checked in ONNX Runtime (examples/CMakeLists.txt).
+"""enas_export on a trained run, checked in ONNX Runtime (examples/CMakeLists.txt).
 
 Runs with the Python of the virtual environment scripts/install-deps.sh creates (onnxruntime and
-numpy from PyPI). Exports the run that tests/predict/predict_test.py trained (macro: separable
-convs, an average pool, skips, two factorized reductions) with --reference, runs the ONNX file in
-ONNX Runtime on the reference's inputs and requires the logits enas computed within 1e-4.
+numpy from PyPI). Exports a run that tests/predict/predict_test.py trained (macro: separable
+convs, an average pool, skips, two factorized reductions; micro: the released cells) with
+--reference, runs the ONNX file in ONNX Runtime on the reference's inputs and requires the logits
+enas computed within 1e-4.
 """
 import argparse
 import json

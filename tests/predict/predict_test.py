@@ -30,6 +30,7 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--space", default="macro")
     ap.add_argument("--arch", default="0 1 1 2 1 0 4 0 1 1")
+    ap.add_argument("--layers", default="0", help="micro: normal cells (--layers of enas_train)")
     ap.add_argument("--train", type=int, default=300, help="training images")
     ap.add_argument("--test", type=int, default=120, help="test images")
     a = ap.parse_args()
@@ -40,7 +41,7 @@ def main():
     folder, rundir = work / "images", work / "run"
     run([bins / "enas_images", "--dataset", "fashion-mnist", "--train", a.train, "--test", a.test,
          "--out", folder])
-    extra = ["--layers", "0"] if a.space == "micro" else []
+    extra = ["--layers", a.layers] if a.space == "micro" else []
     run([bins / "enas_train", "--dataset", "folder", "--data", folder, "--space", a.space, "--arch", a.arch,
          "--epochs", "1", "--filters", "8", *extra, "--out", rundir, "--force"])
     summary = json.loads((rundir / "summary.json").read_text())
