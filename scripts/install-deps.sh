@@ -58,12 +58,12 @@ import torch, numpy
 print(f"install-deps: torch {torch.__version__}, numpy {numpy.__version__} on /usr/bin/python3")
 PY
 
-# ONNX Runtime (PyPI; Debian has none) for the ONNX export test, in a virtual environment of the user
-# running this script (not root's, unless root runs it). Without network the test is left out.
+# ONNX Runtime (PyPI; Debian has none) and Pillow for the ONNX export test and the README's example,
+# in a virtual environment of the user running this script. Without network the test is left out.
 venv="${ENAS_ONNX_VENV:-$HOME/.cache/enas/onnx-venv}"
-if "$venv/bin/python" -c "import onnxruntime, numpy" 2>/dev/null; then
+if "$venv/bin/python" -c "import onnxruntime, numpy, PIL" 2>/dev/null; then
   echo "install-deps: onnxruntime already in $venv"
-elif /usr/bin/python3 -m venv "$venv" && "$venv/bin/pip" install -q onnxruntime numpy; then
+elif /usr/bin/python3 -m venv "$venv" && "$venv/bin/pip" install -q onnxruntime numpy pillow; then
   echo "install-deps: onnxruntime $("$venv/bin/python" -c 'import onnxruntime; print(onnxruntime.__version__)') in $venv"
 else
   echo "install-deps: warning: could not install onnxruntime from PyPI into $venv; the ONNX export test is left out" >&2

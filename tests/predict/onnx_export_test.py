@@ -5,7 +5,9 @@ Runs with the Python of the virtual environment scripts/install-deps.sh creates 
 numpy from PyPI). Exports a run that tests/predict/predict_test.py trained (macro: separable
 convs, an average pool, skips, two factorized reductions; micro: the released cells) with
 --reference, runs the ONNX file in ONNX Runtime on the reference's inputs and requires the logits
-enas computed within 1e-4.
+enas computed within 1e-4. With --images, it also classifies those PNG / JPEG files the way a Python
+serving stack would (Pillow decodes them, the model's "preprocessing" metadata standardises them)
+and requires enas_predict's classes and probabilities (within 1e-4) for them.
 """
 import argparse
 import json
@@ -15,6 +17,25 @@ import sys
 
 import numpy as np
 import onnxruntime as ort
+from PIL import Image
+
+
+def classify_files(sess, pre, files):
+    """Top-1 class and its probability per file, with the recipe of the model's metadata."""
+    out = []
+    mean = np.asarray(pre["mean"], dtype=np.float32).reshape(-1, 1, 1)
+    std = np.asarray(pre["stddev"], dtype=np.float32).reshape(-1, 1, 1)
+    for f in files:
+        img = Image.open(f).convert("L" if pre["channels"] == 1 else "RGB")
+        if img.size != (pre["width"], pre["height"]):
+            img = img.resize((pre["width"], pre["height"]), Image.BILINEAR)
+        x = np.asarray(img, dtype=np.float32).reshape(pre["height"], pre["width"], pre["channels"])
+        x = (x.transpose(2, 0, 1) / 255.0 - mean) / std
+        logits = sess.run(["logits"], {"images": x[None].astype(np.float32)})[0][0].astype(np.float64)
+        p = np.exp(logits - logits.max())
+        p /= p.sum()
+        out.append((pre["class_names"][int(p.argmax())], float(p.max())))
+    return out
 
 
 def main():
@@ -22,6 +43,7 @@ def main():
     ap.add_argument("--bin-dir", required=True)
     ap.add_argument("--run", required=True)
     ap.add_argument("--work", required=True)
+    ap.add_argument("--images", help="a folder of images to classify with ONNX Runtime and enas_predict")
     a = ap.parse_args()
     work = pathlib.Path(a.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -46,6 +68,16 @@ def main():
     if got.shape != want.shape or not err <= 1e-4:
         sys.exit("FAIL: the ONNX model's logits differ from enas's")
     assert (got.argmax(1) == want.argmax(1)).all()
+    if a.images:
+        files = sorted(pathlib.Path(a.images).rglob("*.png"))[:24]
+        cmd = [str(pathlib.Path(a.bin_dir) / "enas_predict"), a.run, *map(str, files), "--format", "json", "--top-k", "1"]
+        lines = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.splitlines()
+        enas = [(q["class"], q["probability"]) for q in (json.loads(l)["predictions"][0] for l in lines)]
+        onnx = classify_files(sess, pre, files)
+        for f, e, o in zip(files, enas, onnx):
+            if e[0] != o[0] or abs(e[1] - o[1]) > 1e-4:
+                sys.exit(f"FAIL: {f}: enas_predict {e}, ONNX Runtime {o}")
+        print(f"{len(files)} files: ONNX Runtime (Pillow + the metadata's preprocessing) classifies them as enas_predict")
     print("PASS")
 
 
