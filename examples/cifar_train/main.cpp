@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "../common/cnn_cli.hpp"
+#include "enas/data/image_folder_preprocess.hpp"
 #include "enas/search/released.hpp"
 #include "enas/train/cnn_task.hpp"
 #include "enas/train/final_training.hpp"
@@ -63,6 +64,9 @@ int train_arch(const enas_cli::CnnFlags& flags, const train::CnnConfig& config, 
     nlohmann::json cj = config.to_json();
     cj["arch"] = arch.to_string();
     run::RunFolder run = enas_cli::open_run(flags, flags.out_dir("cifar_train"), cj);
+    // What enas_predict needs to feed the trained model: image layout, standardisation, class names.
+    run.write_json(data::Preprocessing::kFile,
+                   data::Preprocessing::of(config.dataset, data.train, data.stats).to_json());
     Context<D> ctx(config.seed);
     Model<D> model(ctx, child_config(config, data.train), config.seed, &arch);
     std::printf(

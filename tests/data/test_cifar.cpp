@@ -155,10 +155,10 @@ TEST_CASE("Bad CIFAR files and folders give errors naming the file and what was 
 TEST_CASE("load_dataset dispatches by name and reports bad names, folders and IDX files", "[data]") {
     test::TempDir tmp("load-dataset");
     ENAS_REQUIRE_THROWS(data::load_dataset("mnist", tmp.path, "train"), ValueError,
-                        Contains("'mnist'") && Contains("cifar10, cifar100, fashion-mnist"));
+                        Contains("'mnist'") && Contains("cifar10, cifar100, fashion-mnist, folder"));
     ENAS_REQUIRE_THROWS(data::load_dataset("cifar10", "", "train"), ValueError,
                         Contains("no default folder") && Contains("cifar-10-batches-bin"));
-    REQUIRE(data::dataset_names() == std::vector<std::string>{"cifar10", "cifar100", "fashion-mnist"});
+    REQUIRE(data::dataset_names() == std::vector<std::string>{"cifar10", "cifar100", "fashion-mnist", "folder"});
     // Fashion-MNIST files with a bad IDX magic number.
     test::write_bytes(tmp.path / "train-images-idx3-ubyte", {1, 2, 8, 3, 0, 0, 0, 0});
     test::write_bytes(tmp.path / "train-labels-idx1-ubyte", {0, 0, 8, 1, 0, 0, 0, 0});

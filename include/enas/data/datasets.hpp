@@ -10,14 +10,22 @@
 
 namespace enas::data {
 
-/// The names load_dataset accepts: "cifar10", "cifar100", "fashion-mnist".
+/// The names load_dataset accepts: "cifar10", "cifar100", "fashion-mnist", "folder".
 std::vector<std::string> dataset_names();
 
+/// What only some datasets take.
+struct DatasetOptions {
+    std::int64_t image_size = 0;  ///< folder: resize to image_size x image_size (0: the images' size)
+};
+
 /// Loads split "train" or "test" of dataset `name` from `dir` (see load_cifar10, load_cifar100,
-/// load_fashion_mnist). An empty `dir` means the default folder, which only Fashion-MNIST has
-/// (Debian's /usr/share/datasets/fashion-mnist); for CIFAR it is a ValueError asking for the
-/// folder. Throws ValueError on an unknown name (listing the known ones) and the loaders' errors.
-ImageDataset load_dataset(const std::string& name, const std::filesystem::path& dir, const std::string& split);
+/// load_fashion_mnist, load_image_folder). An empty `dir` means the default folder, which only
+/// Fashion-MNIST has (Debian's /usr/share/datasets/fashion-mnist); for CIFAR and folder it is a
+/// ValueError asking for the folder. Fashion-MNIST and CIFAR-10 get their documented class names.
+/// Throws ValueError on an unknown name (listing the known ones), on an image size for another
+/// dataset than folder, and the loaders' errors.
+ImageDataset load_dataset(const std::string& name, const std::filesystem::path& dir, const std::string& split,
+                          const DatasetOptions& options = {});
 
 /// A training set cut in two.
 struct TrainValidSplit {

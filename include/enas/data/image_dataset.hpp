@@ -15,8 +15,9 @@ struct ImageDataset {
     std::string description;  ///< where it came from, e.g. which files were found
     std::int64_t channels = 0, height = 0, width = 0;
     std::int32_t num_classes = 0;
-    std::vector<std::uint8_t> pixels;  ///< size() * channels * height * width, NCHW order
-    std::vector<std::int32_t> labels;  ///< one per image, in [0, num_classes)
+    std::vector<std::uint8_t> pixels;      ///< size() * channels * height * width, NCHW order
+    std::vector<std::int32_t> labels;      ///< one per image, in [0, num_classes)
+    std::vector<std::string> class_names;  ///< num_classes names where the format has them, else empty
 
     std::int64_t size() const { return static_cast<std::int64_t>(labels.size()); }
     std::int64_t image_elements() const { return channels * height * width; }

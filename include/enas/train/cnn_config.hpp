@@ -39,7 +39,8 @@ struct CnnConfig {
     search::ChildMode mode = search::ChildMode::final;
     std::string preset = "quick";
     std::string dataset = "cifar10";
-    std::string data_dir;  ///< empty: the dataset's default location
+    std::string data_dir;         ///< empty: the dataset's default location
+    std::int64_t image_size = 0;  ///< folder: resize the images to N x N (0: their own size)
     std::uint64_t seed = 1;
     // sizes
     int layers = 6;  ///< macro: L; micro: normal cells (num_layers)
@@ -132,11 +133,14 @@ struct CnnConfig {
     static constexpr auto selection_fields() {
         using C = CnnConfig;
         return std::tuple{
-            option("dataset", &C::dataset, "--dataset", "cifar10 | cifar100 | fashion-mnist",
-                   "cifar10|cifar100|fashion-mnist"),
+            option("dataset", &C::dataset, "--dataset",
+                   "cifar10 | cifar100 | fashion-mnist | folder (DIR/train/<class>/*)",
+                   "cifar10|cifar100|fashion-mnist|folder"),
             option("data_dir", &C::data_dir, "--data",
                    "dataset folder (default for fashion-mnist: Debian's "
                    "/usr/share/datasets/fashion-mnist)"),
+            option("image_size", &C::image_size, "--image-size",
+                   "folder: resize every image to N x N (default: the images' own size when all agree)"),
             option("space", &C::space, "--space", "macro | micro", "macro|micro"),
             option("preset", &C::preset, "--preset",
                    "quick (minutes on a CPU) | scripts (the authors' scripts) | "

@@ -24,13 +24,13 @@ struct CnnData {
 /// holds out the last `num_valid` of those as the validation split, keeps the
 /// first `test_limit` test images.
 inline CnnData load_cnn_data(const CnnConfig& c) {
-    data::ImageDataset full = data::load_dataset(c.dataset, c.data_dir, "train");
+    data::ImageDataset full = data::load_dataset(c.dataset, c.data_dir, "train", {c.image_size});
     if (c.train_limit > 0 && c.train_limit < full.size()) full = data::subset(full, 0, c.train_limit);
     CnnData d;
     data::TrainValidSplit split = data::split_train_valid(full, c.num_valid);
     d.train = std::move(split.train);
     d.valid = std::move(split.valid);
-    d.test = data::load_dataset(c.dataset, c.data_dir, "test");
+    d.test = data::load_dataset(c.dataset, c.data_dir, "test", {c.image_size});
     if (c.test_limit > 0 && c.test_limit < d.test.size()) d.test = data::subset(d.test, 0, c.test_limit);
     d.stats = data::channel_stats(d.train);
     check<ValueError>(d.train.height == d.train.width, "dataset ", c.dataset, ": images must be square, got ",
