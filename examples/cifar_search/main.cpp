@@ -73,7 +73,7 @@ int run_on(const enas_cli::CnnFlags& flags, const train::CnnConfig& config, cons
     const train::CnnData data = train::load_cnn_data(config);
     nlohmann::json cj = config.to_json();
     cj["search"] = sc.to_json();
-    run::RunFolder run = enas_cli::open_run(flags, flags.out_dir("cifar_search"), cj);
+    run::RunFolder run = enas_cli::open_run(flags, flags.out_dir("cifar_search"), cj, train::CnnConfig{}.to_json());
     Context<D> ctx(config.seed);
     std::printf(
         "cifar_search: %s space, %s policy, %s (%lld train / %lld valid / %lld test images), %lld epochs, "

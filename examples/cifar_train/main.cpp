@@ -63,7 +63,7 @@ int train_arch(const enas_cli::CnnFlags& flags, const train::CnnConfig& config, 
     const train::CnnData data = train::load_cnn_data(config);
     nlohmann::json cj = config.to_json();
     cj["arch"] = arch.to_string();
-    run::RunFolder run = enas_cli::open_run(flags, flags.out_dir("cifar_train"), cj);
+    run::RunFolder run = enas_cli::open_run(flags, flags.out_dir("cifar_train"), cj, train::CnnConfig{}.to_json());
     // What enas_predict needs to feed the trained model: image layout, standardisation, class names.
     run.write_json(data::Preprocessing::kFile,
                    data::Preprocessing::of(config.dataset, data.train, data.stats).to_json());

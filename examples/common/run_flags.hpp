@@ -64,14 +64,16 @@ struct RunFlags {
 
 /// Opens the run folder: fresh (refuses an existing non-empty folder), --force, or --resume (see
 /// run::open_run_folder: the format version and the saved config must match this run's, apart from
-/// the epoch count; a complete run throws run::RunComplete, which run_main reports with exit 0).
-inline enas::run::RunFolder open_run(const RunFlags& flags, const std::string& dir, const nlohmann::json& config) {
+/// the epoch count and settings newer than the run left at `defaults`; a complete run throws
+/// run::RunComplete, which run_main reports with exit 0).
+inline enas::run::RunFolder open_run(const RunFlags& flags, const std::string& dir, const nlohmann::json& config,
+                                     const nlohmann::json& defaults = nlohmann::json::object()) {
     using enas::run::RunFolderMode;
     enas::check<enas::ValueError>(!(flags.resume && flags.force), "--resume and --force exclude each other");
     const RunFolderMode mode = flags.resume  ? RunFolderMode::resume
                                : flags.force ? RunFolderMode::force
                                              : RunFolderMode::fresh;
-    enas::run::RunFolder folder = enas::run::open_run_folder(dir, mode, config);
+    enas::run::RunFolder folder = enas::run::open_run_folder(dir, mode, config, {"epochs"}, defaults);
     detail::g_opened_run = dir;
     return folder;
 }

@@ -22,7 +22,8 @@ template <Device D>
 int run_on(const enas_cli::PtbFlags& flags, const train::PtbConfig& config) {
     const train::PtbData data = train::load_ptb_data(config);
     const train::SearchConfig sc = config.search_config();
-    run::RunFolder run = enas_cli::open_run(flags, flags.out_dir("ptb_search", config.space), config.to_json());
+    run::RunFolder run = enas_cli::open_run(flags, flags.out_dir("ptb_search", config.space), config.to_json(),
+                                            train::PtbConfig{}.to_json());
     Context<D> ctx(config.seed);
     child::RnnChild<D> model(ctx, config.child_config(data.vocab), config.seed);
     const controller::RnnControllerConfig cc = config.controller_config();

@@ -25,7 +25,8 @@ int run_on(const enas_cli::PtbFlags& flags, train::PtbConfig config, const searc
     const train::PtbData data = train::load_ptb_data(config);
     nlohmann::json cj = config.to_json();
     cj["arch"] = arch.to_string();
-    run::RunFolder run = enas_cli::open_run(flags, flags.out_dir("ptb_train", config.space), cj);
+    run::RunFolder run =
+        enas_cli::open_run(flags, flags.out_dir("ptb_train", config.space), cj, train::PtbConfig{}.to_json());
     Context<D> ctx(config.seed);
     child::RnnChild<D> model(ctx, config.child_config(data.vocab), config.seed, &arch);
     train::PtbTask<D> task(ctx, config, data, model);

@@ -57,11 +57,11 @@ bool run_is_complete(const fs::path& dir, const json& config) {
 }
 
 RunFolder open_run_folder(const fs::path& dir, RunFolderMode mode, const json& config,
-                          const std::vector<std::string>& may_change) {
+                          const std::vector<std::string>& may_change, const json& added_defaults) {
     std::error_code ec;
     const fs::path config_file = dir / RunFolder::kConfig;
     if (mode == RunFolderMode::resume && fs::is_regular_file(config_file, ec)) {
-        const json saved = read_json_file(config_file);
+        json saved = read_json_file(config_file);
         const int version = run_format_version(saved, config_file);
         if (version != kRunFormatVersion)
             throw ValueError("cannot resume '" + dir.string() + "': its run folder has format version " +
@@ -69,6 +69,9 @@ RunFolder open_run_folder(const fs::path& dir, RunFolderMode mode, const json& c
                              "version " + std::to_string(kRunFormatVersion) + " (" +
                              (version > kRunFormatVersion ? "written by a newer enas" : "written by an older enas") +
                              "); resume it with the enas that wrote it, or start over with --force");
+        if (saved.is_object() && added_defaults.is_object())
+            for (const auto& [key, value] : added_defaults.items())
+                if (!saved.contains(key)) saved[key] = value;
         std::vector<std::string> ignored = may_change;
         ignored.emplace_back(kFormatVersionKey);
         const auto diffs = json_differences(without(saved, ignored), without(config, ignored));

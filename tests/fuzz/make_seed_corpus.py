@@ -81,4 +81,31 @@ put("data_files", "idx", b"\x02" + idx)
 put("data_files", "idx_bad_rank", b"\x02" + struct.pack(">BBBB", 0, 0, 8, 200))
 put("data_files", "ptb", b"\x03" + b" the cat sat\n the mat <unk> sat\n")
 put("data_files", "ptb_binary", b"\x03" + b"\x00\x01\x02 word\n")
+
+
+# Images: a PNG written here (grey 3x2 and RGB 2x2), JPEGs through Pillow when it is installed
+# (the venv of scripts/install-deps.sh has it), and broken files.
+def png(width, height, color_type, rows):
+    def chunk(kind, payload):
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+    raw = b"".join(b"\x00" + bytes(r) for r in rows)
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+put("image_file", "grey.png", png(3, 2, 0, [[0, 128, 255], [10, 20, 30]]))
+put("image_file", "rgb.png", png(2, 2, 2, [[255, 0, 0, 0, 255, 0], [0, 0, 255, 9, 9, 9]]))
+put("image_file", "truncated.png", png(3, 2, 0, [[0, 128, 255], [10, 20, 30]])[:40])
+put("image_file", "not_an_image", "plain text")
+try:
+    import io
+    from PIL import Image
+    for mode, name in (("L", "grey.jpg"), ("RGB", "rgb.jpg")):
+        out = io.BytesIO()
+        Image.new(mode, (4, 3), 90).save(out, "JPEG", quality=80)
+        put("image_file", name, out.getvalue())
+        put("image_file", "truncated_" + name, out.getvalue()[:60])
+except ImportError:
+    print("Pillow is not installed: no JPEG seeds written")
+
 print("seed corpora written under", os.path.join(HERE, "corpus"))

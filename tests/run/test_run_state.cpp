@@ -124,6 +124,28 @@ TEST_CASE("run state: flags that contradict the saved config are refused, naming
     CHECK(read_json_file(dir / "config.json").at("space") == "macro");
 }
 
+TEST_CASE("run state: a setting newer than the run resumes at its default and is refused at another value", "[run]") {
+    // Each case on a fresh run saved without "image_size" (a resume rewrites config.json).
+    const json defaults = {{"space", "micro"}, {"image_size", 0}};  // only absent keys are taken
+    json given = config_of(4);                                      // extended by one epoch
+    given["image_size"] = 0;
+    {
+        TempDir tmp;
+        CHECK_NOTHROW(open_run_folder(finished_run(tmp, 3), RunFolderMode::resume, given, {"epochs"}, defaults));
+    }
+    given["image_size"] = 32;
+    {
+        TempDir tmp;
+        ENAS_REQUIRE_THROWS(open_run_folder(finished_run(tmp, 3), RunFolderMode::resume, given, {"epochs"}, defaults),
+                            ValueError, Catch::Contains("/image_size: 0 vs 32"));
+    }
+    {
+        TempDir tmp;  // without defaults the new key is a difference, as before
+        ENAS_REQUIRE_THROWS(open_run_folder(finished_run(tmp, 3), RunFolderMode::resume, given), ValueError,
+                            Catch::Contains("/image_size: (absent) vs 32"));
+    }
+}
+
 TEST_CASE("run state: folders of another format version are refused with both versions named", "[run]") {
     TempDir tmp;
     const fs::path dir = finished_run(tmp, 2);

@@ -54,7 +54,11 @@ bool run_is_complete(const std::filesystem::path& dir, const nlohmann::json& con
 ///     the saved config differs from `config` outside `may_change`;
 ///   - ValueError if config["epochs"] is fewer than the epochs the run's summary records;
 ///   - RunComplete if run_is_complete (checked first; nothing in the folder is touched then).
+/// `added_defaults` holds the default value of each setting (a default-constructed config's
+/// JSON): a top-level key the saved config lacks (a setting added to enas after the run started)
+/// is compared as that default, so such runs resume when the new setting is left at its default.
 RunFolder open_run_folder(const std::filesystem::path& dir, RunFolderMode mode, const nlohmann::json& config,
-                          const std::vector<std::string>& may_change = {"epochs"});
+                          const std::vector<std::string>& may_change = {"epochs"},
+                          const nlohmann::json& added_defaults = nlohmann::json::object());
 
 }  // namespace enas::run
