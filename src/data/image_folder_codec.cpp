@@ -180,9 +180,18 @@ DecodedImage jpeg_decode(const std::vector<std::uint8_t>& bytes, const fs::path&
 DecodedImage decode(const fs::path& path, bool pixels) {
     const std::vector<std::uint8_t> bytes = read_file(path);
     check<FormatError>(!bytes.empty(), "image '", path.string(), "' is empty (0 bytes)");
-    if (is_png(bytes)) return png_decode(bytes, path, pixels);
-    if (is_jpeg(bytes)) return jpeg_decode(bytes, path, pixels);
-    throw FormatError(detail::concat("image '", path.string(), "' is neither PNG nor JPEG (by its first bytes)"));
+    const bool png = is_png(bytes);
+    if (!png && !is_jpeg(bytes))
+        throw FormatError(detail::concat("image '", path.string(), "' is neither PNG nor JPEG (by its first bytes)"));
+    const DecodedImage header = png ? png_decode(bytes, path, false) : jpeg_decode(bytes, path, false);
+    // The size comes from the header; checked before the pixels are allocated, so a corrupt or
+    // hostile header cannot make the reader ask for gigabytes (found by tests/fuzz/fuzz_image_file).
+    check<FormatError>(header.height * header.width <= kMaxImagePixels, "image '", path.string(), "' is ", header.width,
+                       "x", header.height, " pixels, more than the ", kMaxImagePixels,
+                       " an image may have (a corrupt header, or an image far larger than a dataset needs: "
+                       "downscale it first)");
+    if (!pixels) return header;
+    return png ? png_decode(bytes, path, true) : jpeg_decode(bytes, path, true);
 }
 
 /// Pillow's resample coefficients (ImagingResample, bilinear): for each output index, the first

@@ -1,6 +1,8 @@
 // Image-folder datasets (data/image_folder.hpp) and their codec: generated PNG and JPEG folders
 // (grey and colour, two sizes) load with the right labels and pixels (exact for PNG, within JPEG
 // tolerance of the encoder's input), the resize filter's weights, and every bad input's message.
+#include <zlib.h>
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -207,6 +209,33 @@ TEST_CASE("bad image folders fail with a message naming the file or folder", "[d
     write_image(root / "test", "c", "t.png", 4, 3, 8);
     ENAS_REQUIRE_THROWS(data::load_image_folder(root, "test"), ValueError,
                         Contains((root / "test" / "c").string()) && Contains("has no counterpart"));
+}
+
+TEST_CASE("an image header claiming more pixels than allowed is refused before any allocation", "[data]") {
+    // A PNG whose IHDR says 60000 x 60000 (3.6 GB of grey pixels) and that has no pixel data:
+    // found by tests/fuzz/fuzz_image_file, where the decoder allocated the buffer first.
+    std::vector<std::uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    const auto chunk = [&](const char* kind, std::vector<std::uint8_t> payload) {
+        const auto n = static_cast<std::uint32_t>(payload.size());
+        for (int s = 24; s >= 0; s -= 8) png.push_back(static_cast<std::uint8_t>(n >> s));
+        std::vector<std::uint8_t> body(kind, kind + 4);
+        body.insert(body.end(), payload.begin(), payload.end());
+        png.insert(png.end(), body.begin(), body.end());
+        const auto crc = static_cast<std::uint32_t>(crc32(0, body.data(), static_cast<uInt>(body.size())));
+        for (int s = 24; s >= 0; s -= 8) png.push_back(static_cast<std::uint8_t>(crc >> s));
+    };
+    const std::uint8_t side[4] = {0x00, 0x00, 0xEA, 0x60};  // 60000, big-endian
+    std::vector<std::uint8_t> ihdr(side, side + 4);
+    ihdr.insert(ihdr.end(), side, side + 4);
+    ihdr.insert(ihdr.end(), {8, 0, 0, 0, 0});  // 8-bit grey
+    chunk("IHDR", ihdr);
+    chunk("IEND", {});
+    test::TempDir tmp("folder-bomb");
+    const fs::path file = tmp.path / "bomb.png";
+    test::write_bytes(file, png);
+    ENAS_REQUIRE_THROWS(data::decode_image(file), FormatError,
+                        Contains("bomb.png' is 60000x60000 pixels, more than the 89478485"));
+    ENAS_REQUIRE_THROWS(data::read_image_header(file), FormatError, Contains("more than the 89478485"));
 }
 
 TEST_CASE("load_image_files decodes files for a model's layout and names a mismatching one", "[data]") {

@@ -30,9 +30,14 @@ bool is_image_file(const std::filesystem::path& path);
 /// the file.
 DecodedImage read_image_header(const std::filesystem::path& path);
 
+/// The most pixels an image may have: Pillow's decompression-bomb limit (Image.MAX_IMAGE_PIXELS).
+/// Larger headers are refused before any pixel memory is allocated.
+inline constexpr std::int64_t kMaxImagePixels = 89'478'485;
+
 /// Decodes a PNG or JPEG file (recognised by its first bytes, not its name) into 1 (grey) or 3
 /// (RGB) channels as read_image_header says; alpha is dropped (not composited). Throws IoError or
-/// FormatError naming the file on an unreadable, corrupt or truncated image and on a CMYK JPEG.
+/// FormatError naming the file on an unreadable, corrupt or truncated image, on a CMYK JPEG and on
+/// an image of more than kMaxImagePixels pixels (read_image_header refuses those too).
 DecodedImage decode_image(const std::filesystem::path& path);
 
 /// Resizes `img` to `height` x `width` with the antialiased bilinear filter of Pillow's
