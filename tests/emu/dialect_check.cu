@@ -4,6 +4,7 @@
 #include "kernels/atomics.cuh"
 #include "kernels/execution.cuh"
 #include "kernels/faulty.cuh"
+#include "kernels/fma.cuh"
 #include "kernels/races.cuh"
 #include "kernels/reduction.cuh"
 #include "kernels/warp.cuh"
