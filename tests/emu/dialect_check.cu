@@ -7,6 +7,7 @@
 #include "kernels/fma.cuh"
 #include "kernels/races.cuh"
 #include "kernels/reduction.cuh"
+#include "kernels/streams.cuh"
 #include "kernels/warp.cuh"
 
 namespace emu_test {
