@@ -63,6 +63,9 @@ void batch_norm_forward(Context<Cuda>& ctx, const BatchNormParams& p, const Tens
     if (l.c == 0) return;
     const std::int64_t per_channel = l.n * l.s;
     const bool use_batch = uses_batch_statistics(p.mode);
+    // Checked before any launch: the statistics kernel shifts by x[c, 0], which an empty batch lacks.
+    check<ShapeError>(!use_batch || per_channel > 0, "batch_norm: batch statistics of ", x.shape(),
+                      " are undefined: no values per channel (N = 0 or an empty plane)");
     const double m = static_cast<double>(per_channel);
     const double var_scale = p.variance_update == RunningVarianceUpdate::Unbiased && m > 1 ? m / (m - 1) : 1.0;
     const int splits = use_batch ? splits_for(l) : 1;

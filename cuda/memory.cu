@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "enas/backend/cuda/device.hpp"
 #include "enas/core/device_memory.hpp"
 #include "kernels/memory.cuh"
 #include "launch_support.cuh"
@@ -36,6 +37,7 @@ void strided_copy_as(void* dst, const void* src, const kernels::StridedCopyLayou
 }  // namespace
 
 void* device_allocate(std::size_t bytes) {
+    require_usable_device();  // a clear message on a machine without a usable GPU
     void* p = nullptr;
     const cudaError_t error = cudaMalloc(&p, bytes);
     if (error != cudaSuccess) {

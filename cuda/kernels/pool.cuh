@@ -1,8 +1,8 @@
 // Kernels of the pool family: 2-D average and max pooling over NCHW planes with TF SAME / VALID
 // padding. Windows are clipped to the input (padding never contributes), so an average divides by
 // the number of real inputs. One thread per output (forward) or per input element (average
-// backward: a gather over the windows that contain it, no atomics); the max backward scatters
-// each gradient to its recorded argmax with atomicAdd (windows overlap when stride < kernel).
+// backward: a gather over the windows that contain it, no atomics); the max backward adds each
+// gradient at its recorded argmax, one thread per plane in the CPU's order (deterministic).
 #pragma once
 #include <cstdint>
 
@@ -105,15 +105,19 @@ __global__ void max_pool_forward(PoolShape s, const float* __restrict__ x, float
     }
 }
 
-/// gx[plane, argmax[e]] += gy[e] for every output e of every plane (plane_in = h * w of gx).
+/// gx[plane, argmax[o]] += gy[o] for the outputs o of each plane in ascending order (plane_in =
+/// h * w of gx). One thread per plane and no atomics: the sums are deterministic and in the CPU's
+/// order, so the result is bit-exact with it (a float atomicAdd scatter was neither).
 __global__ void max_pool_backward(std::int64_t planes, std::int64_t plane_out, std::int64_t plane_in,
                                   const std::int32_t* __restrict__ argmax, const float* __restrict__ gy,
                                   float* __restrict__ gx) {
-    const std::int64_t count = planes * plane_out;
     const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-    for (std::int64_t e = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < count; e += stride) {
-        const std::int64_t plane = e / plane_out;
-        atomicAdd(gx + plane * plane_in + __ldg(argmax + e), __ldg(gy + e));
+    for (std::int64_t plane = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; plane < planes;
+         plane += stride) {
+        const std::int32_t* a = argmax + plane * plane_out;
+        const float* g = gy + plane * plane_out;
+        float* gp = gx + plane * plane_in;
+        for (std::int64_t o = 0; o < plane_out; ++o) gp[__ldg(a + o)] += __ldg(g + o);
     }
 }
 
