@@ -50,6 +50,12 @@ void channel_sums(const kernels::ChannelLayout& l, int splits, const float* a, c
         mean, partial);
 }
 
+/// channel_affine's grid: blocks over a plane, channels, images (each clamped to CUDA's limits).
+dim3 affine_grid(const kernels::ChannelLayout& l) {
+    const auto clamp = [](std::int64_t v, std::int64_t hi) { return static_cast<unsigned int>(std::clamp<std::int64_t>(v, 1, hi)); };
+    return dim3(clamp((l.s + kBlock - 1) / kBlock, 64), clamp(l.c, 65535), clamp(l.n, 65535));
+}
+
 const float* data_or_null(const Tensor<float, Cuda>& t) { return t.defined() ? t.data() : nullptr; }
 float* data_or_null(Tensor<float, Cuda>& t) { return t.defined() ? t.data() : nullptr; }
 
@@ -83,7 +89,7 @@ void batch_norm_forward(Context<Cuda>& ctx, const BatchNormParams& p, const Tens
                                            saved_inv_std.data(), ws.affine);
     const std::int64_t count = x.numel();
     if (count == 0) return;
-    launch<kernels::channel_affine<false>>(grid_stride_blocks(count, kBlock), kBlock, 0, stream, l, x.data(),
+    launch<kernels::channel_affine<false>>(affine_grid(l), kBlock, 0, stream, l, x.data(),
                                            static_cast<const float*>(nullptr), ws.affine, y.data());
 }
 
@@ -106,7 +112,7 @@ void batch_norm_backward(Context<Cuda>& ctx, BatchNormMode mode, const Tensor<fl
                                                saved_mean.data(), saved_inv_std.data(), data_or_null(ggamma),
                                                data_or_null(gbeta), ws.affine);
     if (!gx.defined() || x.numel() == 0) return;
-    launch<kernels::channel_affine<true>>(grid_stride_blocks(x.numel(), kBlock), kBlock, 0, stream, l, gy.data(),
+    launch<kernels::channel_affine<true>>(affine_grid(l), kBlock, 0, stream, l, gy.data(),
                                           use_batch ? x.data() : nullptr, ws.affine, gx.data());
 }
 

@@ -11,6 +11,7 @@
 //   ENAS_SHARED(float, tile, 256);          // __shared__ float tile[256];
 //   ENAS_SHARED_2D(float, tile, 32, 33);    // __shared__ float tile[32][33];
 //   ENAS_DYNAMIC_SHARED(float, buffer);     // extern __shared__ float buffer[]; (launch's bytes)
+// Loops to unroll are marked ENAS_UNROLL (#pragma unroll under nvcc, nothing in the emulator).
 // Kernels are launched only through enas::cuda::launch<kernel>(grid, block, shared, stream, args...)
 // (cuda/launch.cuh), never with <<<...>>>. See docs/cuda_emulator.md.
 #pragma once
@@ -18,6 +19,7 @@
 #if defined(__CUDACC__)
 #include <cuda_runtime.h>
 
+#define ENAS_UNROLL _Pragma("unroll")
 #define ENAS_SHARED(T, name, count) __shared__ T name[count]
 #define ENAS_SHARED_2D(T, name, rows, cols) __shared__ T name[rows][cols]
 // One untyped extern array for every kernel, as extern __shared__ arrays of different types
@@ -28,6 +30,7 @@
 
 #elif defined(ENAS_CUDA_EMULATION)
 #include "emu/emulator.hpp"
+#define ENAS_UNROLL
 
 #else
 #error "cuda/portable.cuh: compile kernels with nvcc, or with ENAS_CUDA_EMULATION (link enas_cuda_emu)"

@@ -1,16 +1,16 @@
 // Kernels of the pool family: 2-D average and max pooling over NCHW planes with TF SAME / VALID
 // padding. Windows are clipped to the input (padding never contributes), so an average divides by
-// the number of real inputs. One thread per output (forward) or per input element (average
+// the number of real inputs. Plane launches (plane_grid.cuh: no per-element integer division),
+// one thread per output pixel (forward) or input pixel (average
 // backward: a gather over the windows that contain it, no atomics); the max backward adds each
 // gradient at its recorded argmax, one thread per plane in the CPU's order (deterministic).
 #pragma once
 #include <cstdint>
 
+#include "kernels/plane_grid.cuh"
 #include "portable.cuh"
 
 namespace enas::cuda::kernels {
-
-inline constexpr int kPoolThreads = 256;
 
 /// planes = N * C planes of h x w pooled to out_h x out_w.
 struct PoolShape {
@@ -27,12 +27,10 @@ __device__ __forceinline__ int window_end(int o, int stride, int pad, int kernel
 
 /// y = mean of x over each output's clipped window.
 __global__ void avg_pool_forward(PoolShape s, const float* __restrict__ x, float* __restrict__ y) {
-    const std::int64_t count = s.planes * s.out_h * s.out_w;
-    const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-    for (std::int64_t e = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < count; e += stride) {
-        const int ow = static_cast<int>(e % s.out_w);
-        const int oh = static_cast<int>(e / s.out_w % s.out_h);
-        const std::int64_t plane = e / (static_cast<std::int64_t>(s.out_w) * s.out_h);
+    const int ow = plane_col(), oh = plane_row();
+    if (ow >= s.out_w || oh >= s.out_h) return;
+    for (std::int64_t plane = blockIdx.z; plane < s.planes; plane += gridDim.z) {
+        const std::int64_t e = (plane * s.out_h + oh) * s.out_w + ow;
         const int hb = window_begin(oh, s.stride_h, s.pad_top), he = window_end(oh, s.stride_h, s.pad_top, s.kh, s.h);
         const int wb = window_begin(ow, s.stride_w, s.pad_left), we = window_end(ow, s.stride_w, s.pad_left, s.kw, s.w);
         const float* xp = x + plane * s.h * s.w;
@@ -53,15 +51,13 @@ __device__ __forceinline__ void outputs_containing(int i, int stride, int pad, i
 /// gx += backward of avg_pool_forward: each input gathers gy / window size from every window
 /// that contains it.
 __global__ void avg_pool_backward(PoolShape s, const float* __restrict__ gy, float* __restrict__ gx) {
-    const std::int64_t count = s.planes * s.h * s.w;
-    const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-    for (std::int64_t e = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < count; e += stride) {
-        const int iw = static_cast<int>(e % s.w);
-        const int ih = static_cast<int>(e / s.w % s.h);
-        const std::int64_t plane = e / (static_cast<std::int64_t>(s.w) * s.h);
-        int oh_lo, oh_hi, ow_lo, ow_hi;
-        outputs_containing(ih, s.stride_h, s.pad_top, s.kh, s.out_h, oh_lo, oh_hi);
-        outputs_containing(iw, s.stride_w, s.pad_left, s.kw, s.out_w, ow_lo, ow_hi);
+    const int iw = plane_col(), ih = plane_row();
+    if (iw >= s.w || ih >= s.h) return;
+    int oh_lo, oh_hi, ow_lo, ow_hi;  // the same for every plane: divided once per thread
+    outputs_containing(ih, s.stride_h, s.pad_top, s.kh, s.out_h, oh_lo, oh_hi);
+    outputs_containing(iw, s.stride_w, s.pad_left, s.kw, s.out_w, ow_lo, ow_hi);
+    for (std::int64_t plane = blockIdx.z; plane < s.planes; plane += gridDim.z) {
+        const std::int64_t e = (plane * s.h + ih) * s.w + iw;
         const float* gp = gy + plane * s.out_h * s.out_w;
         float sum = 0.0f;
         for (int oh = oh_lo; oh <= oh_hi; ++oh) {
@@ -81,12 +77,10 @@ __global__ void avg_pool_backward(PoolShape s, const float* __restrict__ gy, flo
 /// in-plane index ih * w + iw of the first maximum in row-major window order.
 __global__ void max_pool_forward(PoolShape s, const float* __restrict__ x, float* __restrict__ y,
                                  std::int32_t* __restrict__ argmax) {
-    const std::int64_t count = s.planes * s.out_h * s.out_w;
-    const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-    for (std::int64_t e = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < count; e += stride) {
-        const int ow = static_cast<int>(e % s.out_w);
-        const int oh = static_cast<int>(e / s.out_w % s.out_h);
-        const std::int64_t plane = e / (static_cast<std::int64_t>(s.out_w) * s.out_h);
+    const int ow = plane_col(), oh = plane_row();
+    if (ow >= s.out_w || oh >= s.out_h) return;
+    for (std::int64_t plane = blockIdx.z; plane < s.planes; plane += gridDim.z) {
+        const std::int64_t e = (plane * s.out_h + oh) * s.out_w + ow;
         const int hb = window_begin(oh, s.stride_h, s.pad_top), he = window_end(oh, s.stride_h, s.pad_top, s.kh, s.h);
         const int wb = window_begin(ow, s.stride_w, s.pad_left), we = window_end(ow, s.stride_w, s.pad_left, s.kw, s.w);
         const float* xp = x + plane * s.h * s.w;
