@@ -3,6 +3,8 @@
 // gives a wrong result every time; the right synchronisation (an event, a stream synchronize, the
 // legacy default stream's implicit ordering) gives the right one. The same planted bugs pass
 // unnoticed in the synchronous mode, which is why CI runs the emulated suite in this mode.
+#include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include "emu_test_utils.hpp"
@@ -129,6 +131,24 @@ TEST_CASE("async streams: a kernel's failure is reported by the synchronisation 
     CHECK(cudaStreamSynchronize(stream.get()) == cudaErrorLaunchFailure);
     CHECK(cudaGetLastError() == cudaErrorLaunchFailure);
     CHECK(cudaStreamSynchronize(stream.get()) == cudaSuccess);
+}
+
+TEST_CASE("async streams: with sync checks a fault is reported by its launch, without by the next sync",
+          "[emu][sync_checks]") {
+    // ctest runs this file twice: as emu/test_streams and with ENAS_SYNC_CHECKS=1 in the environment.
+    const char* env = std::getenv("ENAS_SYNC_CHECKS");
+    const bool sync_checks = env != nullptr && std::strcmp(env, "1") == 0;
+    enas::emu::ScopedOptions scoped(with_async(true));
+    Stream stream;
+    DeviceArray<float> out(64);
+    if (sync_checks) {
+        CHECK_THROWS_AS(enas::cuda::launch<barrier_in_divergent_branch>(1, 64, 0, stream.get(), out.get()),
+                        enas::CudaError);
+    } else {
+        enas::cuda::launch<barrier_in_divergent_branch>(1, 64, 0, stream.get(), out.get());  // queued: no error yet
+        CHECK(cudaStreamSynchronize(stream.get()) == cudaErrorLaunchFailure);
+    }
+    (void)cudaGetLastError();
 }
 
 }  // namespace emu_test
