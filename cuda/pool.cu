@@ -50,9 +50,9 @@ void max_pool2d_backward(Context<Cuda>& ctx, const Tensor<std::int32_t, Cuda>& a
     const std::int64_t planes = gx.dim(0) * gx.dim(1), plane_in = gx.dim(2) * gx.dim(3);
     const std::int64_t plane_out = gy.dim(2) * gy.dim(3);
     if (planes * plane_out == 0) return;
-    constexpr unsigned int kPlaneBlock = 64;  // one thread per plane: small blocks spread N * C planes
-    launch<kernels::max_pool_backward>(grid_stride_blocks(planes, kPlaneBlock), kPlaneBlock, 0, stream_of(ctx), planes,
-                                       plane_out, plane_in, argmax.data(), gy.data(), gx.data());
+    constexpr unsigned int kWarps = kernels::kMaxPoolBackwardWarps;  // one warp per plane
+    launch<kernels::max_pool_backward>(grid_stride_blocks(planes, kWarps, 65535), 32 * kWarps, 0, stream_of(ctx),
+                                       planes, plane_out, plane_in, argmax.data(), gy.data(), gx.data());
 }
 
 }  // namespace enas::cuda

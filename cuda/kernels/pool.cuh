@@ -3,7 +3,7 @@
 // the number of real inputs. Plane launches (plane_grid.cuh: no per-element integer division),
 // one thread per output pixel (forward) or input pixel (average
 // backward: a gather over the windows that contain it, no atomics); the max backward adds each
-// gradient at its recorded argmax, one thread per plane in the CPU's order (deterministic).
+// gradient at its recorded argmax in the CPU's order, one warp per plane (deterministic).
 #pragma once
 #include <cstdint>
 
@@ -99,19 +99,41 @@ __global__ void max_pool_forward(PoolShape s, const float* __restrict__ x, float
     }
 }
 
+inline constexpr int kMaxPoolBackwardWarps = 4;  ///< warps (planes at a time) per block
+
 /// gx[plane, argmax[o]] += gy[o] for the outputs o of each plane in ascending order (plane_in =
-/// h * w of gx). One thread per plane and no atomics: the sums are deterministic and in the CPU's
-/// order, so the result is bit-exact with it (a float atomicAdd scatter was neither).
-__global__ void max_pool_backward(std::int64_t planes, std::int64_t plane_out, std::int64_t plane_in,
-                                  const std::int32_t* __restrict__ argmax, const float* __restrict__ gy,
-                                  float* __restrict__ gx) {
-    const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-    for (std::int64_t plane = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; plane < planes;
-         plane += stride) {
+/// h * w of gx), bit-exact with the CPU's sequential loop and deterministic, with no atomics: one
+/// warp per plane takes 32 outputs at a time; of the lanes with the same target, the lowest reads
+/// gx once, adds their gradients in lane (= output) order and writes it back. So every gx element
+/// receives its gradients one by one in ascending output order, as on the CPU.
+__global__ void __launch_bounds__(32 * kMaxPoolBackwardWarps)
+    max_pool_backward(std::int64_t planes, std::int64_t plane_out, std::int64_t plane_in,
+                      const std::int32_t* __restrict__ argmax, const float* __restrict__ gy, float* __restrict__ gx) {
+    const int lane = static_cast<int>(threadIdx.x) & 31;
+    const std::int64_t warps = static_cast<std::int64_t>(gridDim.x) * (blockDim.x / 32);
+    for (std::int64_t plane = static_cast<std::int64_t>(blockIdx.x) * (blockDim.x / 32) + threadIdx.x / 32;
+         plane < planes; plane += warps) {  // uniform over the warp
         const std::int32_t* a = argmax + plane * plane_out;
         const float* g = gy + plane * plane_out;
         float* gp = gx + plane * plane_in;
-        for (std::int64_t o = 0; o < plane_out; ++o) gp[__ldg(a + o)] += __ldg(g + o);
+        for (std::int64_t base = 0; base < plane_out; base += 32) {
+            const std::int64_t o = base + lane;
+            const int target = o < plane_out ? __ldg(a + o) : -1;
+            const float value = o < plane_out ? __ldg(g + o) : 0.0f;
+            bool leader = target >= 0;
+            for (int k = 0; k < 32; ++k) {
+                const int other = __shfl_sync(0xffffffffu, target, k);
+                if (k < lane && other == target) leader = false;
+            }
+            float sum = leader ? gp[target] : 0.0f;
+            for (int k = 0; k < 32; ++k) {
+                const int other = __shfl_sync(0xffffffffu, target, k);
+                const float v = __shfl_sync(0xffffffffu, value, k);
+                if (leader && k >= lane && other == target) sum += v;
+            }
+            if (leader) gp[target] = sum;
+            __syncwarp();  // the next 32 outputs read what these wrote
+        }
     }
 }
 
