@@ -61,20 +61,32 @@ void depthwise_conv2d_backward_weight(Context<Cuda>& ctx, const Conv2dParams& p,
                                       const Tensor<float, Cuda>& gy, Tensor<float, Cuda>& gw) {
     const ConvGeometry g = conv_geometry(x.shape(), gw.shape(), p, "depthwise_conv2d");
     if (g.c_in == 0 || g.kernel_area() == 0) return;
-    check<ValueError>(g.c_in <= 2147483647, "depthwise_conv2d: too many channels");
     const kernels::ConvShape s = conv_shape(g, "depthwise_conv2d");
     const cudaStream_t stream = stream_of(ctx);
-    const dim3 grid(static_cast<unsigned int>(s.c_in));
+    // One block per channel and split of the images: about 264 blocks (two per SM of an H100).
+    const int splits = static_cast<int>(std::clamp<std::int64_t>((264 + s.c_in - 1) / s.c_in, 1, std::max(s.n, 1)));
+    const int per_split = std::max((s.n + splits - 1) / splits, 1);
+    const int used = std::max((s.n + per_split - 1) / per_split, 1);
+    const std::int64_t count = std::int64_t{s.c_in} * s.kh * s.kw;
+    Tensor<float, Cuda> partial;
+    if (used > 1) partial = ctx.template empty<float>(Shape{used, count});
+    float* partial_data = used > 1 ? partial.data() : nullptr;
+    const dim3 grid(static_cast<unsigned int>(s.c_in), static_cast<unsigned int>(used));
     constexpr unsigned int kBlock = kernels::kDepthwiseThreads;
     if (s.kh == 3 && s.kw == 3) {
-        launch<kernels::depthwise_backward_weight<3>>(grid, kBlock, 0, stream, s, 0, x.data(), gy.data(), gw.data());
+        launch<kernels::depthwise_backward_weight<3>>(grid, kBlock, 0, stream, s, 0, per_split, x.data(), gy.data(),
+                                                      gw.data(), partial_data);
     } else if (s.kh == 5 && s.kw == 5) {
-        launch<kernels::depthwise_backward_weight<5>>(grid, kBlock, 0, stream, s, 0, x.data(), gy.data(), gw.data());
+        launch<kernels::depthwise_backward_weight<5>>(grid, kBlock, 0, stream, s, 0, per_split, x.data(), gy.data(),
+                                                      gw.data(), partial_data);
     } else {
         for (int tap = 0; tap < s.kh * s.kw; tap += 25)
-            launch<kernels::depthwise_backward_weight<0>>(grid, kBlock, 0, stream, s, tap, x.data(), gy.data(),
-                                                          gw.data());
+            launch<kernels::depthwise_backward_weight<0>>(grid, kBlock, 0, stream, s, tap, per_split, x.data(),
+                                                          gy.data(), gw.data(), partial_data);
     }
+    if (used > 1)
+        launch<kernels::depthwise_add_partials>(grid_stride_blocks(count, 256), 256, 0, stream, partial.data(), used,
+                                                count, gw.data());
 }
 
 }  // namespace enas::cuda

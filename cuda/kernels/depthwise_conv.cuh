@@ -6,7 +6,8 @@
 // The backward-input strides are template parameters (1 and 2; 0: read at run time), so the
 // divisibility tests and divisions by the stride compile to shifts. The weight gradient is one
 // block per channel accumulating all of its taps together (template kernel size 3 and 5, 0: run
-// time), so x and gy are read once, not once per tap. The shape is a ConvShape, c_in = c_out = c.
+// time), so x and gy are read once, not once per tap; the images are split over blocks when
+// there are few channels, so that a GPU's SMs all get work. The shape is a ConvShape, c_in = c_out = c.
 #pragma once
 #include <cstdint>
 
@@ -88,18 +89,22 @@ __global__ void depthwise_backward_input(ConvShape s, int images_per_chunk, cons
     }
 }
 
-/// Block c: gw[c, i, j] += sum_{img, oh, ow} gy[img, c, oh, ow] * x[img, c, oh*sh - pt + i,
-/// ow*sw - pl + j] for every tap (i, j) at once: each thread keeps one partial sum per tap in
-/// registers and reads each gy value once. kK: kh = kw = kK (3 or 5); 0: any size, the taps
+/// Block (c, split): gw[c, i, j] += sum_{img, oh, ow} gy[img, c, oh, ow] * x[img, c, oh*sh - pt + i,
+/// ow*sw - pl + j] over the images [split * images_per_split, ...) for every tap (i, j) at once:
+/// each thread keeps one partial sum per tap in registers and reads each gy value once. With
+/// `partial` set, the block writes partial[split][c][tap] instead (depthwise_add_partials adds the
+/// splits into gw in order: deterministic). kK: kh = kw = kK (3 or 5); 0: any size, the taps
 /// [tap_begin, tap_begin + 25) of this launch (the launcher covers the rest with more launches).
 /// blockDim.x is kDepthwiseThreads.
 template <int kK>
 __global__ void __launch_bounds__(kDepthwiseThreads)
-    depthwise_backward_weight(ConvShape s, int tap_begin, const float* __restrict__ x, const float* __restrict__ gy,
-                              float* __restrict__ gw) {
+    depthwise_backward_weight(ConvShape s, int tap_begin, int images_per_split, const float* __restrict__ x,
+                              const float* __restrict__ gy, float* __restrict__ gw, float* __restrict__ partial) {
     constexpr int kTaps = kK > 0 ? kK * kK : 25;
     ENAS_SHARED(float, scratch, 32);
     const int c = static_cast<int>(blockIdx.x);
+    const int first_img = static_cast<int>(blockIdx.y) * images_per_split;
+    const int last_img = min(first_img + images_per_split, s.n);
     const int out_plane = s.out_h * s.out_w, taps = s.kh * s.kw;
     const std::int64_t in_plane = static_cast<std::int64_t>(s.h) * s.w;
     float acc[kTaps];
@@ -108,7 +113,7 @@ ENAS_UNROLL
     for (int p = static_cast<int>(threadIdx.x); p < out_plane; p += static_cast<int>(blockDim.x)) {
         const int oh = p / s.out_w, ow = p - oh * s.out_w;  // one division per pixel, for all images
         const int ih0 = oh * s.stride_h - s.pad_top, iw0 = ow * s.stride_w - s.pad_left;
-        for (int img = 0; img < s.n; ++img) {
+        for (int img = first_img; img < last_img; ++img) {
             const std::int64_t plane = static_cast<std::int64_t>(img) * s.c_in + c;
             const float g = __ldg(gy + plane * out_plane + p);
             const float* xp = x + plane * in_plane;
@@ -127,7 +132,24 @@ ENAS_UNROLL
     for (int u = 0; u < kTaps; ++u) {
         if (kK == 0 && tap_begin + u >= taps) break;  // uniform over the block: no divergent barrier
         const float total = block_reduce_sum(acc[u], scratch);
-        if (threadIdx.x == 0) gw[static_cast<std::int64_t>(c) * taps + tap_begin + u] += total;
+        const std::int64_t at = static_cast<std::int64_t>(c) * taps + tap_begin + u;
+        if (threadIdx.x == 0) {
+            if (partial)
+                partial[blockIdx.y * static_cast<std::int64_t>(s.c_in) * taps + at] = total;
+            else
+                gw[at] += total;
+        }
+    }
+}
+
+/// gw[i] += sum over the splits of partial[split * count + i], in split order.
+__global__ void depthwise_add_partials(const float* __restrict__ partial, int splits, std::int64_t count,
+                                       float* __restrict__ gw) {
+    const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
+    for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count; i += stride) {
+        float sum = 0.0f;
+        for (int split = 0; split < splits; ++split) sum += partial[split * count + i];
+        gw[i] += sum;
     }
 }
 
