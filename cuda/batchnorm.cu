@@ -52,7 +52,9 @@ void channel_sums(const kernels::ChannelLayout& l, int splits, const float* a, c
 
 /// channel_affine's grid: blocks over a plane, channels, images (each clamped to CUDA's limits).
 dim3 affine_grid(const kernels::ChannelLayout& l) {
-    const auto clamp = [](std::int64_t v, std::int64_t hi) { return static_cast<unsigned int>(std::clamp<std::int64_t>(v, 1, hi)); };
+    const auto clamp = [](std::int64_t v, std::int64_t hi) {
+        return static_cast<unsigned int>(std::clamp<std::int64_t>(v, 1, hi));
+    };
     return dim3(clamp((l.s + kBlock - 1) / kBlock, 64), clamp(l.c, 65535), clamp(l.n, 65535));
 }
 

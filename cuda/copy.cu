@@ -22,8 +22,8 @@ void copy_rows(Context<Cuda>& ctx, const float* src, std::int64_t src_row, std::
     if (rows * len == 0) return;
     const dim3 grid(static_cast<unsigned int>(std::clamp<std::int64_t>((len + kBlock - 1) / kBlock, 1, 1024)),
                     static_cast<unsigned int>(std::min<std::int64_t>(rows, 65535)));
-    launch<kernels::copy_rows<kAccumulate>>(grid, kBlock, 0, stream_of(ctx), src, src_row, src_at, dst, dst_row,
-                                            dst_at, rows, len);
+    launch<kernels::copy_rows<kAccumulate>>(grid, kBlock, 0, stream_of(ctx), src, src_row, src_at, dst, dst_row, dst_at,
+                                            rows, len);
 }
 
 std::int64_t in_range_count(std::int64_t size, std::int64_t offset, std::int64_t stride) {
@@ -75,8 +75,7 @@ void shifted_subsample_forward(Context<Cuda>& ctx, std::int64_t offset, std::int
                                const Tensor<float, Cuda>& x, Tensor<float, Cuda>& y) {
     const kernels::SubsampleGeometry g = subsample_geometry(offset, stride, x.shape(), y.shape());
     if (y.numel() == 0) return;
-    const kernels::PlaneLaunch l =
-        kernels::plane_launch(static_cast<int>(g.ho), static_cast<int>(g.wo), g.planes);
+    const kernels::PlaneLaunch l = kernels::plane_launch(static_cast<int>(g.ho), static_cast<int>(g.wo), g.planes);
     launch<kernels::shifted_subsample_forward>(l.grid, l.block, 0, stream_of(ctx), x.data(), y.data(), g);
 }
 

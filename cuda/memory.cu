@@ -70,9 +70,10 @@ public:
             slot.capacity = capacity;
         }
         std::memcpy(slot.buffer, src, bytes);
-        check_cuda(cudaMemcpyAsync(dst, slot.buffer, bytes, cudaMemcpyHostToDevice, nullptr),
-                   ::enas::detail::concat("cudaMemcpy of ", bytes, " bytes host to device failed (async, from pinned staging)")
-                       .c_str());
+        check_cuda(
+            cudaMemcpyAsync(dst, slot.buffer, bytes, cudaMemcpyHostToDevice, nullptr),
+            ::enas::detail::concat("cudaMemcpy of ", bytes, " bytes host to device failed (async, from pinned staging)")
+                .c_str());
         check_cuda(cudaEventRecord(slot.event, nullptr), "staging: cudaEventRecord");
     }
 

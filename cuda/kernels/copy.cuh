@@ -37,8 +37,8 @@ __global__ void shifted_subsample_forward(const float* __restrict__ x, float* __
     if (i >= g.ho || j >= g.wo) return;
     const bool inside = i < g.rows_in && j < g.cols_in;
     for (std::int64_t p = blockIdx.z; p < g.planes; p += gridDim.z)
-        y[(p * g.ho + i) * g.wo + j] = inside ? x[(p * g.h + i * g.stride + g.offset) * g.w + j * g.stride + g.offset]
-                                              : 0.0f;
+        y[(p * g.ho + i) * g.wo + j] =
+            inside ? x[(p * g.h + i * g.stride + g.offset) * g.w + j * g.stride + g.offset] : 0.0f;
 }
 
 /// gx at the sampled positions += gy (distinct outputs hit distinct inputs: no races).

@@ -108,7 +108,7 @@ __global__ void __launch_bounds__(kDepthwiseThreads)
     const int out_plane = s.out_h * s.out_w, taps = s.kh * s.kw;
     const std::int64_t in_plane = static_cast<std::int64_t>(s.h) * s.w;
     float acc[kTaps];
-ENAS_UNROLL
+    ENAS_UNROLL
     for (int u = 0; u < kTaps; ++u) acc[u] = 0.0f;
     for (int p = static_cast<int>(threadIdx.x); p < out_plane; p += static_cast<int>(blockDim.x)) {
         const int oh = p / s.out_w, ow = p - oh * s.out_w;  // one division per pixel, for all images
@@ -117,7 +117,7 @@ ENAS_UNROLL
             const std::int64_t plane = static_cast<std::int64_t>(img) * s.c_in + c;
             const float g = __ldg(gy + plane * out_plane + p);
             const float* xp = x + plane * in_plane;
-ENAS_UNROLL
+            ENAS_UNROLL
             for (int u = 0; u < kTaps; ++u) {
                 const int t = tap_begin + u;
                 if (kK == 0 && t >= taps) break;
@@ -128,7 +128,7 @@ ENAS_UNROLL
             }
         }
     }
-ENAS_UNROLL
+    ENAS_UNROLL
     for (int u = 0; u < kTaps; ++u) {
         if (kK == 0 && tap_begin + u >= taps) break;  // uniform over the block: no divergent barrier
         const float total = block_reduce_sum(acc[u], scratch);

@@ -30,9 +30,9 @@ struct ConvCase {
 };
 // The macro search shape (N = 128, 36 channels, 32 x 32) and the micro search's deeper stages.
 const ConvCase kDense[] = {
-    {"k3_s1 n128 c36 32x32", 128, 36, 36, 32, 32, 3, 1},  {"k1_s1 n128 c36 32x32", 128, 36, 36, 32, 32, 1, 1},
-    {"k5_s1 n128 c36 32x32", 128, 36, 36, 32, 32, 5, 1},  {"k3_s2 n128 c36 32x32", 128, 36, 36, 32, 32, 3, 2},
-    {"k1_s1 n128 c80 16x16", 128, 80, 80, 16, 16, 1, 1},  {"k3_s1 n128 c160 8x8", 128, 160, 160, 8, 8, 3, 1},
+    {"k3_s1 n128 c36 32x32", 128, 36, 36, 32, 32, 3, 1}, {"k1_s1 n128 c36 32x32", 128, 36, 36, 32, 32, 1, 1},
+    {"k5_s1 n128 c36 32x32", 128, 36, 36, 32, 32, 5, 1}, {"k3_s2 n128 c36 32x32", 128, 36, 36, 32, 32, 3, 2},
+    {"k1_s1 n128 c80 16x16", 128, 80, 80, 16, 16, 1, 1}, {"k3_s1 n128 c160 8x8", 128, 160, 160, 8, 8, 3, 1},
     {"k1_s1 n128 c384 8x8", 128, 384, 384, 8, 8, 1, 1},
 };
 
@@ -59,8 +59,8 @@ double time_ms(const std::function<void()>& op) {
 
 void row(const std::string& what, double flops, double ours, double cudnn) {
     std::printf("%-44s %9.3f ms %8.0f GFLOP/s", what.c_str(), ours, flops / ours * 1e-6);
-    if (cudnn > 0) std::printf("   cuDNN %9.3f ms %8.0f GFLOP/s  (ours / cuDNN %.2fx)", cudnn, flops / cudnn * 1e-6,
-                               ours / cudnn);
+    if (cudnn > 0)
+        std::printf("   cuDNN %9.3f ms %8.0f GFLOP/s  (ours / cuDNN %.2fx)", cudnn, flops / cudnn * 1e-6, ours / cudnn);
     std::printf("\n");
 }
 
@@ -83,8 +83,8 @@ void dense(Context<Cuda>& ctx, const ConvCase& c) {
 }
 
 void others(Context<Cuda>& ctx, std::int64_t n, std::int64_t c, std::int64_t hw) {
-    const std::string shape = " n" + std::to_string(n) + " c" + std::to_string(c) + " " + std::to_string(hw) + "x" +
-                              std::to_string(hw);
+    const std::string shape =
+        " n" + std::to_string(n) + " c" + std::to_string(c) + " " + std::to_string(hw) + "x" + std::to_string(hw);
     const auto x = filled(ctx, {n, c, hw, hw}, 0.5f);
     auto y = filled(ctx, {n, c, hw, hw}, 0.0f), gy = filled(ctx, {n, c, hw, hw}, 1.0f);
     auto gx = filled(ctx, {n, c, hw, hw}, 0.0f);

@@ -10,8 +10,8 @@ using namespace enas;
 
 TEST_CASE("the start-up check names a missing or too old GPU", "[cuda][device]") {
     CHECK_THAT(cuda::device_problem(0, 0, 0), Catch::Contains("no CUDA device is visible"));
-    CHECK_THAT(cuda::device_problem(1, 7, 5), Catch::Contains("compute capability 7.5") &&
-                                                  Catch::Contains("no kernel image is available"));
+    CHECK_THAT(cuda::device_problem(1, 7, 5),
+               Catch::Contains("compute capability 7.5") && Catch::Contains("no kernel image is available"));
     CHECK(cuda::device_problem(1, 8, 0).empty());
     CHECK(cuda::device_problem(2, 9, 0).empty());
     CHECK(cuda::device_problem(1, 10, 0).empty());

@@ -39,8 +39,8 @@ template <auto Kernel>
 std::vector<float> run(const Inputs& in) {
     const auto n = static_cast<std::int64_t>(in.x.size());
     DeviceArray<float> x(in.x), m(in.m), acc(in.acc);
-    enas::cuda::launch<Kernel>(static_cast<unsigned int>((n + 127) / 128), 128, 0, nullptr, x.get(), m.get(),
-                               acc.get(), n);
+    enas::cuda::launch<Kernel>(static_cast<unsigned int>((n + 127) / 128), 128, 0, nullptr, x.get(), m.get(), acc.get(),
+                               n);
     return acc.download();
 }
 

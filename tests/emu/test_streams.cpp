@@ -114,7 +114,7 @@ TEST_CASE("async streams: a pinned upload buffer reused too early is caught; pag
     require_success(cudaMemcpyAsync(from_pinned.get(), pinned, sizeof(float), cudaMemcpyHostToDevice, stream.get()));
     require_success(
         cudaMemcpyAsync(from_pageable.get(), pageable.data(), sizeof(float), cudaMemcpyHostToDevice, stream.get()));
-    *pinned = 2.0f;  // the planted bug: overwritten before the upload has run
+    *pinned = 2.0f;      // the planted bug: overwritten before the upload has run
     pageable[0] = 2.0f;  // fine: CUDA staged pageable memory at the call
     require_success(cudaStreamSynchronize(stream.get()));
     CHECK(from_pinned.download() == std::vector<float>{2.0f});

@@ -179,7 +179,8 @@ cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned
     if (!enas::emu::stream_is_valid(stream)) return enas::emu::invalid_stream("cudaStreamWaitEvent", stream);
     if (!enas::emu::events().contains(event)) return enas::emu::invalid_event("cudaStreamWaitEvent", event);
     if (!event->recorded) return cudaSuccess;  // waiting for a never-recorded event is a no-op
-    return enas::emu::issue(stream, [] { return cudaSuccess; }, event->position);
+    return enas::emu::issue(
+        stream, [] { return cudaSuccess; }, event->position);
 }
 
 cudaError_t cudaEventCreate(cudaEvent_t* event) { return cudaEventCreateWithFlags(event, cudaEventDefault); }

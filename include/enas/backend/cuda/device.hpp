@@ -13,8 +13,7 @@ inline constexpr int kMinComputeMajor = 8;
 /// Why a process that sees `device_count` devices, the first of compute capability major.minor,
 /// cannot run this build's kernels; empty if it can.
 inline std::string device_problem(int device_count, int major, int minor) {
-    if (device_count <= 0)
-        return "no CUDA device is visible (check nvidia-smi, the driver, and CUDA_VISIBLE_DEVICES)";
+    if (device_count <= 0) return "no CUDA device is visible (check nvidia-smi, the driver, and CUDA_VISIBLE_DEVICES)";
     if (major < kMinComputeMajor)
         return "device 0 has compute capability " + std::to_string(major) + "." + std::to_string(minor) +
                ", but the kernels are built for 8.0 and newer (A100, H100, H200); a launch would fail with "
