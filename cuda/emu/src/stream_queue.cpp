@@ -61,26 +61,28 @@ StreamPosition stream_tail(cudaStream_t stream) {
 }
 
 cudaError_t issue(cudaStream_t stream, std::function<cudaError_t()> operation, StreamPosition extra_wait) {
-    std::lock_guard<std::recursive_mutex> lock(queue_mutex());
-    if (!options().async_streams) {
+    {
+        std::lock_guard<std::recursive_mutex> lock(queue_mutex());
+        if (options().async_streams) {
+            CUstream_st* s = resolve_stream(stream);
+            QueuedOperation queued{std::move(operation), {}};
+            if (extra_wait.stream != nullptr) queued.waits_for.push_back(extra_wait);
+            // The legacy default stream waits for all work issued to blocking streams, and they for it.
+            if (s == &legacy_stream()) {
+                for (CUstream_st* other : created_streams())
+                    if ((other->flags & cudaStreamNonBlocking) == 0) queued.waits_for.push_back({other, other->issued});
+            } else if ((s->flags & cudaStreamNonBlocking) == 0) {
+                queued.waits_for.push_back({&legacy_stream(), legacy_stream().issued});
+            }
+            s->pending.push_back(std::move(queued));
+            ++s->issued;
+            return cudaSuccess;
+        }
         // Work queued before the mode was switched off runs first, keeping every stream's order.
         if (any_pending())
             if (const cudaError_t error = run_all(); error != cudaSuccess) return error;
-        return operation();
     }
-    CUstream_st* s = resolve_stream(stream);
-    QueuedOperation queued{std::move(operation), {}};
-    if (extra_wait.stream != nullptr) queued.waits_for.push_back(extra_wait);
-    // The legacy default stream waits for all work issued to blocking streams, and they wait for it.
-    if (s == &legacy_stream()) {
-        for (CUstream_st* other : created_streams())
-            if ((other->flags & cudaStreamNonBlocking) == 0) queued.waits_for.push_back({other, other->issued});
-    } else if ((s->flags & cudaStreamNonBlocking) == 0) {
-        queued.waits_for.push_back({&legacy_stream(), legacy_stream().issued});
-    }
-    s->pending.push_back(std::move(queued));
-    ++s->issued;
-    return cudaSuccess;
+    return operation();  // synchronous mode: at once, outside the lock (host threads run in parallel)
 }
 
 cudaError_t run_until(StreamPosition position) {
