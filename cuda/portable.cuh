@@ -5,7 +5,8 @@
 // Kernels may use: __global__ __device__ __host__ __forceinline__ __launch_bounds__ __restrict__;
 // threadIdx blockIdx blockDim gridDim warpSize; __syncthreads(_count/_and/_or) __syncwarp;
 // __shfl(_up/_down/_xor)_sync __ballot_sync __any_sync __all_sync; atomicAdd/Sub/Max/Min/CAS/Exch/
-// And/Or; __ldg __threadfence; the vector types and make_*; <math.h> and the fast intrinsics.
+// And/Or; __ldg __threadfence; the vector types and make_*; <math.h> and the fast intrinsics;
+// nvcuda::wmma at m16n16k8 with TF32 inputs (cuda/emu/wmma.hpp lists what the emulator models).
 // Shared memory is declared only through these macros (a plain __shared__ does not compile in
 // the emulator, which gives every block its own freshly poisoned copy):
 //   ENAS_SHARED(float, tile, 256);          // __shared__ float tile[256];
@@ -18,6 +19,7 @@
 
 #if defined(__CUDACC__)
 #include <cuda_runtime.h>
+#include <mma.h>  // nvcuda::wmma (the emulator's subset: cuda/emu/wmma.hpp)
 
 #define ENAS_UNROLL _Pragma("unroll")
 #define ENAS_SHARED(T, name, count) __shared__ T name[count]

@@ -8,6 +8,7 @@
 #include "kernels/races.cuh"
 #include "kernels/reduction.cuh"
 #include "kernels/streams.cuh"
+#include "kernels/wmma.cuh"
 #include "kernels/warp.cuh"
 
 namespace emu_test {
