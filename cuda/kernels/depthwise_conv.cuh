@@ -101,7 +101,7 @@ __global__ void __launch_bounds__(kDepthwiseThreads)
     depthwise_backward_weight(ConvShape s, int tap_begin, int images_per_split, const float* __restrict__ x,
                               const float* __restrict__ gy, float* __restrict__ gw, float* __restrict__ partial) {
     constexpr int kTaps = kK > 0 ? kK * kK : 25;
-    ENAS_SHARED(float, scratch, 32);
+    ENAS_SHARED(float, scratch, kDepthwiseThreads / 32 * kTaps);
     const int c = static_cast<int>(blockIdx.x);
     const int first_img = static_cast<int>(blockIdx.y) * images_per_split;
     const int last_img = min(first_img + images_per_split, s.n);
@@ -128,17 +128,24 @@ __global__ void __launch_bounds__(kDepthwiseThreads)
             }
         }
     }
+    // All taps reduced at once: each warp's sums by shuffles, then one barrier and a sum over the
+    // warps per tap (one shared-memory round for every tap instead of a block reduction each).
+    const int lane = static_cast<int>(threadIdx.x) % 32, warp = static_cast<int>(threadIdx.x) / 32;
     ENAS_UNROLL
     for (int u = 0; u < kTaps; ++u) {
-        if (kK == 0 && tap_begin + u >= taps) break;  // uniform over the block: no divergent barrier
-        const float total = block_reduce_sum(acc[u], scratch);
+        const float v = warp_reduce_sum(acc[u]);
+        if (lane == 0) scratch[warp * kTaps + u] = v;
+    }
+    __syncthreads();
+    const int u = static_cast<int>(threadIdx.x);
+    if (u < kTaps && (kK > 0 || tap_begin + u < taps)) {
+        float total = 0.0f;
+        for (int w = 0; w < static_cast<int>(blockDim.x) / 32; ++w) total += scratch[w * kTaps + u];
         const std::int64_t at = static_cast<std::int64_t>(c) * taps + tap_begin + u;
-        if (threadIdx.x == 0) {
-            if (partial)
-                partial[blockIdx.y * static_cast<std::int64_t>(s.c_in) * taps + at] = total;
-            else
-                gw[at] += total;
-        }
+        if (partial)
+            partial[blockIdx.y * static_cast<std::int64_t>(s.c_in) * taps + at] = total;
+        else
+            gw[at] += total;
     }
 }
 
