@@ -73,3 +73,27 @@ if(ENAS_CUDNN AND ENAS_HAS_CUDA AND NOT ENAS_CUDA_EMULATION)
 elseif(ENAS_CUDNN AND ENAS_CUDA_EMULATION)
   message(STATUS "ENAS_CUDNN is ignored in the emulated build")
 endif()
+
+# ENAS_EMU_FMA: the emulated kernels (cuda/*.cu, and the emulator self-tests that ask for it) are
+# compiled with -mfma -ffp-contract=fast, so `a * b + c` is fused into one FMA the way nvcc fuses
+# it by default (--fmad=true), and a zero-tolerance comparison with the CPU (baseline x86-64, no
+# FMA, every product rounded) fails in CI as it would on a GPU. Needs an x86-64 host with FMA
+# (every CI machine has AVX2 + FMA); elsewhere it is off and the emulator rounds twice.
+set(ENAS_EMU_FMA_FLAGS "")
+if(ENAS_CUDA_EMULATION)
+  include(CheckCXXCompilerFlag)
+  check_cxx_compiler_flag("-mfma -ffp-contract=fast" ENAS_EMU_FMA_SUPPORTED)
+  if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$" AND ENAS_EMU_FMA_SUPPORTED)
+    set(_enas_emu_fma_default ON)
+  else()
+    set(_enas_emu_fma_default OFF)
+  endif()
+  option(ENAS_EMU_FMA "Emulated CUDA kernels fuse a*b+c into FMA as nvcc does (x86-64 with FMA)" ${_enas_emu_fma_default})
+  if(ENAS_EMU_FMA)
+    set(ENAS_EMU_FMA_FLAGS -mfma -ffp-contract=fast)
+    # GCC contracts only in a pass that -O1 (the sanitize preset) leaves off.
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+      list(APPEND ENAS_EMU_FMA_FLAGS -fexpensive-optimizations)
+    endif()
+  endif()
+endif()

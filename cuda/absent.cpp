@@ -9,6 +9,7 @@
 #include "enas/backend/cuda/conv.hpp"
 #include "enas/backend/cuda/copy.hpp"
 #include "enas/backend/cuda/depthwise_conv.hpp"
+#include "enas/backend/cuda/device.hpp"
 #include "enas/backend/cuda/dropout.hpp"
 #include "enas/backend/cuda/elementwise.hpp"
 #include "enas/backend/cuda/embedding.hpp"
@@ -309,5 +310,12 @@ void cuda::strided_copy(void*, const std::int64_t*, const void*, const std::int6
 }
 int cuda::device_count() noexcept { return 0; }
 void cuda::synchronize(void*) { absent("synchronize"); }
+
+// enas/backend/cuda/device.hpp
+void cuda::require_usable_device() { absent("require_usable_device"); }
+std::string cuda::device_summary() { return "no CUDA backend in this build"; }
+void* cuda::create_stream() { absent("create_stream"); }
+void* cuda::create_non_blocking_stream() { absent("create_non_blocking_stream"); }
+void cuda::destroy_stream(void*) noexcept {}
 
 }  // namespace enas

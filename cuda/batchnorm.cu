@@ -50,6 +50,14 @@ void channel_sums(const kernels::ChannelLayout& l, int splits, const float* a, c
         mean, partial);
 }
 
+/// channel_affine's grid: blocks over a plane, channels, images (each clamped to CUDA's limits).
+dim3 affine_grid(const kernels::ChannelLayout& l) {
+    const auto clamp = [](std::int64_t v, std::int64_t hi) {
+        return static_cast<unsigned int>(std::clamp<std::int64_t>(v, 1, hi));
+    };
+    return dim3(clamp((l.s + kBlock - 1) / kBlock, 64), clamp(l.c, 65535), clamp(l.n, 65535));
+}
+
 const float* data_or_null(const Tensor<float, Cuda>& t) { return t.defined() ? t.data() : nullptr; }
 float* data_or_null(Tensor<float, Cuda>& t) { return t.defined() ? t.data() : nullptr; }
 
@@ -63,6 +71,9 @@ void batch_norm_forward(Context<Cuda>& ctx, const BatchNormParams& p, const Tens
     if (l.c == 0) return;
     const std::int64_t per_channel = l.n * l.s;
     const bool use_batch = uses_batch_statistics(p.mode);
+    // Checked before any launch: the statistics kernel shifts by x[c, 0], which an empty batch lacks.
+    check<ShapeError>(!use_batch || per_channel > 0, "batch_norm: batch statistics of ", x.shape(),
+                      " are undefined: no values per channel (N = 0 or an empty plane)");
     const double m = static_cast<double>(per_channel);
     const double var_scale = p.variance_update == RunningVarianceUpdate::Unbiased && m > 1 ? m / (m - 1) : 1.0;
     const int splits = use_batch ? splits_for(l) : 1;
@@ -80,7 +91,7 @@ void batch_norm_forward(Context<Cuda>& ctx, const BatchNormParams& p, const Tens
                                            saved_inv_std.data(), ws.affine);
     const std::int64_t count = x.numel();
     if (count == 0) return;
-    launch<kernels::channel_affine<false>>(grid_stride_blocks(count, kBlock), kBlock, 0, stream, l, x.data(),
+    launch<kernels::channel_affine<false>>(affine_grid(l), kBlock, 0, stream, l, x.data(),
                                            static_cast<const float*>(nullptr), ws.affine, y.data());
 }
 
@@ -103,7 +114,7 @@ void batch_norm_backward(Context<Cuda>& ctx, BatchNormMode mode, const Tensor<fl
                                                saved_mean.data(), saved_inv_std.data(), data_or_null(ggamma),
                                                data_or_null(gbeta), ws.affine);
     if (!gx.defined() || x.numel() == 0) return;
-    launch<kernels::channel_affine<true>>(grid_stride_blocks(x.numel(), kBlock), kBlock, 0, stream, l, gy.data(),
+    launch<kernels::channel_affine<true>>(affine_grid(l), kBlock, 0, stream, l, gy.data(),
                                           use_batch ? x.data() : nullptr, ws.affine, gx.data());
 }
 

@@ -2,6 +2,7 @@
 // benchmarks' baseline. Built for real when ENAS_HAS_CUDNN (ENAS_CUDNN=ON and cuDNN found, real
 // CUDA build only); otherwise the entry points say that this build has no cuDNN.
 #include "enas/backend/cuda/conv.hpp"
+#include "enas/core/device_memory.hpp"
 #include "launch_support.cuh"
 
 #if ENAS_HAS_CUDNN
@@ -139,6 +140,13 @@ bool cudnn_conv_available() { return true; }
 
 void cudnn_conv2d_forward(Context<Cuda>& ctx, const Conv2dParams& p, const Tensor<float, Cuda>& x,
                           const Tensor<float, Cuda>& w, Tensor<float, Cuda>& y) {
+    // Empty shapes before any cuDNN call (its descriptors reject zero extents with a status).
+    if (y.numel() == 0) return;
+    if (x.numel() == 0 || w.numel() == 0) {  // no inputs (N > 0, C_in = 0): y = 0
+        const float zero = 0.0f;
+        fill_elements(y.data(), static_cast<std::size_t>(y.numel()), sizeof(float), &zero, stream_of(ctx));
+        return;
+    }
     const CudnnConv conv(ctx, conv_geometry(x.shape(), w.shape(), p));
     Tensor<float, Cuda> padded;
     const float* in = conv.input(ctx, x, padded);
@@ -158,6 +166,7 @@ void cudnn_conv2d_forward(Context<Cuda>& ctx, const Conv2dParams& p, const Tenso
 
 void cudnn_conv2d_backward_input(Context<Cuda>& ctx, const Conv2dParams& p, const Tensor<float, Cuda>& gy,
                                  const Tensor<float, Cuda>& w, Tensor<float, Cuda>& gx) {
+    if (gx.numel() == 0 || gy.numel() == 0 || w.numel() == 0) return;  // gx += 0, no cuDNN call
     const CudnnConv conv(ctx, conv_geometry(gx.shape(), w.shape(), p));
     std::size_t bytes = 0;
     const auto algo = best_algorithm<cudnnConvolutionBwdDataAlgoPerf_t>(
@@ -182,6 +191,7 @@ void cudnn_conv2d_backward_input(Context<Cuda>& ctx, const Conv2dParams& p, cons
 
 void cudnn_conv2d_backward_weight(Context<Cuda>& ctx, const Conv2dParams& p, const Tensor<float, Cuda>& x,
                                   const Tensor<float, Cuda>& gy, Tensor<float, Cuda>& gw) {
+    if (gw.numel() == 0 || x.numel() == 0 || gy.numel() == 0) return;  // gw += 0, no cuDNN call
     const CudnnConv conv(ctx, conv_geometry(x.shape(), gw.shape(), p));
     Tensor<float, Cuda> padded;
     const float* in = conv.input(ctx, x, padded);

@@ -20,8 +20,10 @@ template <bool kAccumulate>
 void copy_rows(Context<Cuda>& ctx, const float* src, std::int64_t src_row, std::int64_t src_at, float* dst,
                std::int64_t dst_row, std::int64_t dst_at, std::int64_t rows, std::int64_t len) {
     if (rows * len == 0) return;
-    launch<kernels::copy_rows<kAccumulate>>(grid_stride_blocks(rows * len, kBlock), kBlock, 0, stream_of(ctx), src,
-                                            src_row, src_at, dst, dst_row, dst_at, rows, len);
+    const dim3 grid(static_cast<unsigned int>(std::clamp<std::int64_t>((len + kBlock - 1) / kBlock, 1, 1024)),
+                    static_cast<unsigned int>(std::min<std::int64_t>(rows, 65535)));
+    launch<kernels::copy_rows<kAccumulate>>(grid, kBlock, 0, stream_of(ctx), src, src_row, src_at, dst, dst_row, dst_at,
+                                            rows, len);
 }
 
 std::int64_t in_range_count(std::int64_t size, std::int64_t offset, std::int64_t stride) {
@@ -73,8 +75,8 @@ void shifted_subsample_forward(Context<Cuda>& ctx, std::int64_t offset, std::int
                                const Tensor<float, Cuda>& x, Tensor<float, Cuda>& y) {
     const kernels::SubsampleGeometry g = subsample_geometry(offset, stride, x.shape(), y.shape());
     if (y.numel() == 0) return;
-    launch<kernels::shifted_subsample_forward>(grid_stride_blocks(y.numel(), kBlock), kBlock, 0, stream_of(ctx),
-                                               x.data(), y.data(), g);
+    const kernels::PlaneLaunch l = kernels::plane_launch(static_cast<int>(g.ho), static_cast<int>(g.wo), g.planes);
+    launch<kernels::shifted_subsample_forward>(l.grid, l.block, 0, stream_of(ctx), x.data(), y.data(), g);
 }
 
 void shifted_subsample_backward(Context<Cuda>& ctx, std::int64_t offset, std::int64_t stride,
@@ -82,8 +84,9 @@ void shifted_subsample_backward(Context<Cuda>& ctx, std::int64_t offset, std::in
     const kernels::SubsampleGeometry g = subsample_geometry(offset, stride, gx.shape(), gy.shape());
     const std::int64_t n = g.planes * g.rows_in * g.cols_in;
     if (n == 0) return;
-    launch<kernels::shifted_subsample_backward>(grid_stride_blocks(n, kBlock), kBlock, 0, stream_of(ctx), gy.data(),
-                                                gx.data(), g);
+    const kernels::PlaneLaunch l =
+        kernels::plane_launch(static_cast<int>(g.rows_in), static_cast<int>(g.cols_in), g.planes);
+    launch<kernels::shifted_subsample_backward>(l.grid, l.block, 0, stream_of(ctx), gy.data(), gx.data(), g);
 }
 
 }  // namespace enas::cuda

@@ -1,11 +1,14 @@
 // The one way kernels are launched: enas::cuda::launch<kernel>(grid, block, shared_bytes, stream,
 // args...). Under nvcc it is kernel<<<grid, block, shared_bytes, stream>>>(args...); in the
 // emulated build it runs the kernel on the CPU. Either way a failed launch throws enas::CudaError
-// naming the kernel and its configuration, and with ENAS_SYNC_CHECKS every launch is followed by
-// a device synchronize, so a fault is reported by the launch that caused it.
+// naming the kernel and its configuration, and with sync checks on every launch is followed by a
+// device synchronize, so a fault is reported by the launch that caused it. Sync checks are on when
+// the build defines ENAS_SYNC_CHECKS (CMake -DENAS_SYNC_CHECKS=ON) or the environment variable
+// ENAS_SYNC_CHECKS is 1 at the first launch (docs/gpu.md: the first run on a new machine).
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -44,6 +47,19 @@ inline std::string describe_dim3(dim3 d) {
     return text + ")";
 }
 
+/// Whether every launch is followed by a device synchronize (read once).
+inline bool sync_checks() {
+#if defined(ENAS_SYNC_CHECKS) && ENAS_SYNC_CHECKS
+    return true;
+#else
+    static const bool on = [] {
+        const char* value = std::getenv("ENAS_SYNC_CHECKS");
+        return value != nullptr && value[0] == '1' && value[1] == '\0';
+    }();
+    return on;
+#endif
+}
+
 /// Throws CudaError for a failed launch of `kernel` (no-op on cudaSuccess).
 inline void check_launch(cudaError_t error, const char* kernel, dim3 grid, dim3 block, std::size_t shared_bytes,
                          const char* stage) {
@@ -77,9 +93,8 @@ void launch(dim3 grid, dim3 block, std::size_t shared_bytes, cudaStream_t stream
     ::enas::emu::launch<Kernel>(name, grid, block, shared_bytes, stream, std::forward<Args>(args)...);
     detail::check_launch(cudaGetLastError(), name, grid, block, shared_bytes, "in the SIMT emulator");
 #endif
-#if defined(ENAS_SYNC_CHECKS) && ENAS_SYNC_CHECKS
-    detail::check_launch(cudaDeviceSynchronize(), name, grid, block, shared_bytes, "(synchronize after launch)");
-#endif
+    if (detail::sync_checks())
+        detail::check_launch(cudaDeviceSynchronize(), name, grid, block, shared_bytes, "(synchronize after launch)");
 }
 
 }  // namespace enas::cuda

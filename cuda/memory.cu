@@ -1,7 +1,9 @@
 // Device memory for the Cuda device: the definitions of include/enas/core/device_memory.hpp.
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 
+#include "enas/backend/cuda/device.hpp"
 #include "enas/core/device_memory.hpp"
 #include "kernels/memory.cuh"
 #include "launch_support.cuh"
@@ -33,9 +35,63 @@ void strided_copy_as(void* dst, const void* src, const kernels::StridedCopyLayou
                                               static_cast<Word*>(dst), static_cast<const Word*>(src), layout);
 }
 
+/// Pinned host buffers for host-to-device copies: the host data is copied into the next slot and
+/// uploaded from there with cudaMemcpyAsync on the default stream, so the call returns without
+/// waiting for the transfer and the caller may reuse its buffer at once. A slot is reused only
+/// after the event recorded behind its last upload has completed. Never freed: process lifetime,
+/// which keeps it out of the CUDA runtime's teardown order.
+class StagingRing {
+public:
+    static constexpr int kSlots = 4;
+    static constexpr std::size_t kMaxStagedBytes = std::size_t{16} << 20;  // larger: plain cudaMemcpy
+    static constexpr std::size_t kMinSlotBytes = std::size_t{64} << 10;
+
+    static StagingRing& instance() {
+        static StagingRing* ring = new StagingRing;
+        return *ring;
+    }
+
+    void upload(void* dst, const void* src, std::size_t bytes) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        Slot& slot = slots_[next_];
+        next_ = (next_ + 1) % kSlots;
+        if (slot.event == nullptr)
+            check_cuda(cudaEventCreateWithFlags(&slot.event, cudaEventDisableTiming), "staging: cudaEventCreate");
+        else
+            check_cuda(cudaEventSynchronize(slot.event), "staging: waiting for an earlier upload");
+        if (slot.capacity < bytes) {
+            if (slot.buffer != nullptr) check_cuda(cudaFreeHost(slot.buffer), "staging: cudaFreeHost");
+            slot.buffer = nullptr;
+            slot.capacity = 0;
+            std::size_t capacity = kMinSlotBytes;
+            while (capacity < bytes) capacity *= 2;
+            check_cuda(cudaMallocHost(&slot.buffer, capacity),
+                       ::enas::detail::concat("staging: cudaMallocHost of ", capacity, " bytes").c_str());
+            slot.capacity = capacity;
+        }
+        std::memcpy(slot.buffer, src, bytes);
+        check_cuda(
+            cudaMemcpyAsync(dst, slot.buffer, bytes, cudaMemcpyHostToDevice, nullptr),
+            ::enas::detail::concat("cudaMemcpy of ", bytes, " bytes host to device failed (async, from pinned staging)")
+                .c_str());
+        check_cuda(cudaEventRecord(slot.event, nullptr), "staging: cudaEventRecord");
+    }
+
+private:
+    struct Slot {
+        void* buffer = nullptr;
+        std::size_t capacity = 0;
+        cudaEvent_t event = nullptr;
+    };
+    std::mutex mutex_;
+    Slot slots_[kSlots];
+    int next_ = 0;
+};
+
 }  // namespace
 
 void* device_allocate(std::size_t bytes) {
+    require_usable_device();  // a clear message on a machine without a usable GPU
     void* p = nullptr;
     const cudaError_t error = cudaMalloc(&p, bytes);
     if (error != cudaSuccess) {
@@ -67,6 +123,13 @@ void device_release(void* p) noexcept {
 
 void copy_bytes(void* dst, const void* src, std::size_t bytes, bool dst_is_device, bool src_is_device) {
     if (bytes == 0) return;
+    // Uploads go through pinned staging, asynchronously on the default stream (ordered before every
+    // later use of dst, which is on the default stream or a blocking stream); downloads and the
+    // rest stay blocking, so the data is in place when the call returns.
+    if (dst_is_device && !src_is_device && bytes <= StagingRing::kMaxStagedBytes) {
+        StagingRing::instance().upload(dst, src, bytes);
+        return;
+    }
     const cudaMemcpyKind kind = dst_is_device ? (src_is_device ? cudaMemcpyDeviceToDevice : cudaMemcpyHostToDevice)
                                               : (src_is_device ? cudaMemcpyDeviceToHost : cudaMemcpyHostToHost);
     const cudaError_t error = cudaMemcpy(dst, src, bytes, kind);

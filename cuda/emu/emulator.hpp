@@ -11,6 +11,7 @@
 #include "emu/runtime.hpp"
 #include "emu/thread_context.hpp"
 #include "emu/vector_types.hpp"
+#include "emu/wmma.hpp"
 
 #include <type_traits>
 

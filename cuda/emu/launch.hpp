@@ -1,8 +1,10 @@
 // Kernel launches in the emulated build: the launch helper (cuda/launch.cuh) calls
 // enas::emu::launch<Kernel>(...), which packs the arguments and hands a type-erased launch to the
-// emulator. The launch runs to completion before returning (as if followed by a synchronize).
+// emulator. By default the launch runs to completion before returning (as if followed by a
+// synchronize); in the asynchronous-stream mode it is queued on its stream.
 #pragma once
 #include <cstddef>
+#include <memory>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -16,14 +18,16 @@ struct KernelLaunch {
     const char* kernel_name = "kernel";
     void (*invoke)(const void* arguments) = nullptr;  ///< calls the kernel with a copy of the arguments
     const void* arguments = nullptr;
+    std::shared_ptr<const void> arguments_owner;  ///< keeps `arguments` alive while the launch is queued
     dim3 grid;
     dim3 block;
     std::size_t dynamic_shared_bytes = 0;
     cudaStream_t stream = nullptr;
 };
 
-/// Runs every block of `launch`. Returns cudaSuccess, or the error (also recorded as the last
-/// error, with last_error_detail() naming the kernel, block and thread). Never throws.
+/// Checks `launch` and runs every block of it (or queues it, async-stream mode). Returns cudaSuccess,
+/// or the error (also recorded as the last error, with last_error_detail() naming the kernel,
+/// block and thread). Never throws.
 cudaError_t launch_kernel(const KernelLaunch& launch) noexcept;
 
 namespace detail {
@@ -47,11 +51,12 @@ cudaError_t launch(const char* kernel_name, dim3 grid, dim3 block, std::size_t d
                    cudaStream_t stream, Args&&... args) {
     using Tuple = typename detail::KernelParameters<decltype(Kernel)>::Tuple;
     static_assert(std::tuple_size_v<Tuple> == sizeof...(Args), "wrong number of kernel arguments");
-    const Tuple arguments(std::forward<Args>(args)...);
+    auto arguments = std::make_shared<const Tuple>(std::forward<Args>(args)...);
     KernelLaunch launch;
     launch.kernel_name = kernel_name;
     launch.invoke = &detail::invoke_kernel<Kernel, Tuple>;
-    launch.arguments = &arguments;
+    launch.arguments = arguments.get();
+    launch.arguments_owner = std::move(arguments);
     launch.grid = grid;
     launch.block = block;
     launch.dynamic_shared_bytes = dynamic_shared_bytes;

@@ -21,8 +21,23 @@ inline double rsqrt(double x) { return 1.0 / std::sqrt(x); }
 inline float __frsqrt_rn(float x) { return 1.0f / std::sqrt(x); }
 inline float __fsqrt_rn(float x) { return std::sqrt(x); }
 inline float __frcp_rn(float x) { return 1.0f / x; }
-inline float __fadd_rn(float a, float b) { return a + b; }
-inline float __fmul_rn(float a, float b) { return a * b; }
+namespace enas::emu::detail {
+/// Hides `v` from the optimiser so that a product or sum rounded here is never contracted into a
+/// fused multiply-add with a neighbouring operation (the emulated kernels are compiled with
+/// -ffp-contract=fast on FMA hardware, the way nvcc's --fmad=true fuses; see docs/gpu.md).
+inline float rounded(float v) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    asm("" : "+x"(v));
+#else
+    volatile float stored = v;
+    v = stored;
+#endif
+    return v;
+}
+}  // namespace enas::emu::detail
+// As on the GPU, __fadd_rn and __fmul_rn round their result and are never fused with another op.
+inline float __fadd_rn(float a, float b) { return enas::emu::detail::rounded(a + b); }
+inline float __fmul_rn(float a, float b) { return enas::emu::detail::rounded(a * b); }
 inline float __fmaf_rn(float a, float b, float c) { return std::fma(a, b, c); }
 /// Clamps to [0, 1]; NaN becomes 0 as on the GPU.
 inline float __saturatef(float x) { return x > 0.0f ? (x < 1.0f ? x : 1.0f) : 0.0f; }

@@ -6,6 +6,8 @@
 //   ENAS_EMU_THREADS=<n>     OS threads that run blocks in parallel (default: hardware threads)
 //   ENAS_EMU_STACK_KB=<n>    stack of each emulated thread (default 64 KiB, 256 KiB under ASan)
 //   ENAS_EMU_RACECHECK=1     report shared-memory races (accesses with no barrier between them)
+//   ENAS_EMU_ASYNC=1         asynchronous streams: each stream an in-order queue run as late as
+//                            the program allows, so a missing synchronisation fails every time
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -29,6 +31,10 @@ struct Options {
     /// or when a thread accesses shared memory outside every shared array. Every shared-memory
     /// access traps, so kernels run several times slower. Linux on x86-64 only.
     bool race_check = false;
+    /// Asynchronous-stream mode (src/stream_queue.hpp): work on a stream is queued and runs only
+    /// when the host or another stream waits for it; a kernel's failure is reported by the
+    /// synchronisation that runs it, as on a GPU.
+    bool async_streams = false;
 };
 
 /// The settings the next launch will use.

@@ -1,7 +1,13 @@
 // The subset of the CUDA runtime API that enas calls, with CUDA's names, signatures and error
 // codes, so launcher code compiles unchanged against <cuda_runtime.h> (nvcc) and against the
-// emulator. Work is executed synchronously on the calling thread (kernels on the block workers),
-// so streams only order what is already ordered and events record host time.
+// emulator. By default work is executed synchronously on the calling thread (kernels on the block
+// workers), so streams only order what is already ordered and events record host time. In the
+// asynchronous-stream mode (ENAS_EMU_ASYNC=1) every stream is an in-order queue run as late as
+// CUDA's rules allow (src/stream_queue.hpp): cudaMemset, kernels and async copies return at once;
+// cudaMemcpy, a device-to-pageable-host copy, cudaFree and the synchronize calls wait; a
+// host-to-device copy from pageable memory snapshots the source at the call (as CUDA's staging
+// does) while one from pinned memory (cudaMallocHost) reads it when it runs; the legacy default
+// stream and blocking streams order each other.
 //
 // Checks beyond CUDA's: fresh device memory is filled with 0xFF bytes (a NaN in float and double,
 // -1 in integers); every cudaMalloc is its own exact-size heap block (AddressSanitizer sees
@@ -98,6 +104,7 @@ cudaError_t cudaMemGetInfo(std::size_t* free_bytes, std::size_t* total_bytes);
 cudaError_t cudaStreamCreate(cudaStream_t* stream);
 cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned int flags);
 cudaError_t cudaStreamDestroy(cudaStream_t stream);
+cudaError_t cudaStreamGetFlags(cudaStream_t stream, unsigned int* flags);
 cudaError_t cudaStreamSynchronize(cudaStream_t stream);
 cudaError_t cudaStreamQuery(cudaStream_t stream);
 cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned int flags = 0);

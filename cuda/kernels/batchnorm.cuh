@@ -35,8 +35,18 @@ __global__ void __launch_bounds__(kBatchNormThreads)
     const std::int64_t begin = split * per_split, end = min(begin + per_split, l.n * l.s);
     const float center = kSums == ChannelSums::ShiftedMoments ? __ldg(a + ch * l.s) : __ldg(mean + ch);
     float first = 0.0f, second = 0.0f;
-    for (std::int64_t q = begin + threadIdx.x; q < end; q += blockDim.x) {
-        const std::int64_t img = q / l.s, at = (img * l.c + ch) * l.s + (q - img * l.s);
+    // q = img * s + i, advanced by blockDim.x without dividing per element.
+    const std::int64_t q0 = begin + threadIdx.x, plane = l.s > 0 ? l.s : 1;  // no values when s = 0
+    std::int64_t img = q0 / plane, i = q0 - img * plane;
+    const std::int64_t step_img = blockDim.x / plane, step_i = blockDim.x - step_img * plane;
+    for (std::int64_t q = q0; q < end; q += blockDim.x) {
+        const std::int64_t at = (img * l.c + ch) * l.s + i;
+        img += step_img;
+        i += step_i;
+        if (i >= l.s) {
+            i -= l.s;
+            ++img;
+        }
         const float d = __ldg(a + at) - center;
         if constexpr (kSums == ChannelSums::ShiftedMoments) {
             first += d;
@@ -148,17 +158,26 @@ __global__ void batch_norm_gradient_terms(std::int64_t channels, std::int64_t pe
 
 /// out (+= when kAccumulate) (a - center_a) * scale_a + (b - center_b) * scale_b + offset per
 /// channel; b may be null (its term dropped).
+/// Grid (x: blocks over one channel's plane, y: channels (looped past 65535), z: images (looped)),
+/// so no element divides its index.
 template <bool kAccumulate>
 __global__ void channel_affine(ChannelLayout l, const float* __restrict__ a, const float* __restrict__ b,
                                ChannelAffine f, float* __restrict__ out) {
-    const std::int64_t count = l.n * l.c * l.s;
     const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-    for (std::int64_t e = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < count; e += stride) {
-        const std::int64_t ch = e / l.s % l.c;
-        float v = (__ldg(a + e) - __ldg(f.center_a + ch)) * __ldg(f.scale_a + ch);
-        if (b) v += (__ldg(b + e) - __ldg(f.center_b + ch)) * __ldg(f.scale_b + ch);
-        v += __ldg(f.offset + ch);
-        out[e] = kAccumulate ? out[e] + v : v;
+    for (std::int64_t ch = blockIdx.y; ch < l.c; ch += gridDim.y) {
+        const float ca = __ldg(f.center_a + ch), sa = __ldg(f.scale_a + ch), off = __ldg(f.offset + ch);
+        const float cb = b ? __ldg(f.center_b + ch) : 0.0f, sb = b ? __ldg(f.scale_b + ch) : 0.0f;
+        for (std::int64_t img = blockIdx.z; img < l.n; img += gridDim.z) {
+            const std::int64_t base = (img * l.c + ch) * l.s;
+            for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < l.s;
+                 i += stride) {
+                const std::int64_t e = base + i;
+                float v = (__ldg(a + e) - ca) * sa;
+                if (b) v += (__ldg(b + e) - cb) * sb;
+                v += off;
+                out[e] = kAccumulate ? out[e] + v : v;
+            }
+        }
     }
 }
 

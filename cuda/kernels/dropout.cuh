@@ -2,6 +2,8 @@
 // (core/random.hpp): element e of a draw is kept when word e % 4 of philox4x32(base + e / 4, 0,
 // seed) is <= limit, so for a given (seed, base, keep_prob) the CPU and the GPU drop exactly the
 // same elements. One thread handles one Philox block (4 elements).
+// Exactness: the tests compare with the CPU bit for bit, so every `acc += x * m` is written with
+// __fmul_rn/__fadd_rn, which nvcc never contracts into an FMA (the CPU rounds twice).
 #pragma once
 #include <cstdint>
 
@@ -33,7 +35,7 @@ __global__ void dropout_apply(std::uint64_t seed, std::uint64_t base, std::uint3
             if (kMode == DropoutMode::Forward)
                 out[e] = in[e] * kept;
             else if (kMode == DropoutMode::Backward)
-                out[e] += in[e] * kept;
+                out[e] = __fadd_rn(out[e], __fmul_rn(in[e], kept));  // never fused: bit-exact with the CPU
             else
                 out[e] = kept;
         }
@@ -51,7 +53,7 @@ __global__ void row_mask_backward(const float* __restrict__ gy, const float* __r
                                   std::int64_t n, std::int64_t cols) {
     for (std::int64_t i = grid_start(); i < n; i += grid_stride()) {
         const float m = mask[i / cols];
-        if (m != 0.0f) gx[i] += gy[i] * m;
+        if (m != 0.0f) gx[i] = __fadd_rn(gx[i], __fmul_rn(gy[i], m));  // never fused
     }
 }
 
@@ -64,7 +66,8 @@ __global__ void locked_mask_forward(const float* __restrict__ x, const float* __
 /// gx[s, m] += gy[s, m] * mask[m].
 __global__ void locked_mask_backward(const float* __restrict__ gy, const float* __restrict__ mask,
                                      float* __restrict__ gx, std::int64_t n, std::int64_t width) {
-    for (std::int64_t i = grid_start(); i < n; i += grid_stride()) gx[i] += gy[i] * mask[i % width];
+    for (std::int64_t i = grid_start(); i < n; i += grid_stride())
+        gx[i] = __fadd_rn(gx[i], __fmul_rn(gy[i], mask[i % width]));  // never fused
 }
 
 }  // namespace enas::cuda::kernels

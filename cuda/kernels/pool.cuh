@@ -1,16 +1,16 @@
 // Kernels of the pool family: 2-D average and max pooling over NCHW planes with TF SAME / VALID
 // padding. Windows are clipped to the input (padding never contributes), so an average divides by
-// the number of real inputs. One thread per output (forward) or per input element (average
-// backward: a gather over the windows that contain it, no atomics); the max backward scatters
-// each gradient to its recorded argmax with atomicAdd (windows overlap when stride < kernel).
+// the number of real inputs. Plane launches (plane_grid.cuh: no per-element integer division),
+// one thread per output pixel (forward) or input pixel (average
+// backward: a gather over the windows that contain it, no atomics); the max backward adds each
+// gradient at its recorded argmax in the CPU's order, one warp per plane (deterministic).
 #pragma once
 #include <cstdint>
 
+#include "kernels/plane_grid.cuh"
 #include "portable.cuh"
 
 namespace enas::cuda::kernels {
-
-inline constexpr int kPoolThreads = 256;
 
 /// planes = N * C planes of h x w pooled to out_h x out_w.
 struct PoolShape {
@@ -27,12 +27,10 @@ __device__ __forceinline__ int window_end(int o, int stride, int pad, int kernel
 
 /// y = mean of x over each output's clipped window.
 __global__ void avg_pool_forward(PoolShape s, const float* __restrict__ x, float* __restrict__ y) {
-    const std::int64_t count = s.planes * s.out_h * s.out_w;
-    const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-    for (std::int64_t e = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < count; e += stride) {
-        const int ow = static_cast<int>(e % s.out_w);
-        const int oh = static_cast<int>(e / s.out_w % s.out_h);
-        const std::int64_t plane = e / (static_cast<std::int64_t>(s.out_w) * s.out_h);
+    const int ow = plane_col(), oh = plane_row();
+    if (ow >= s.out_w || oh >= s.out_h) return;
+    for (std::int64_t plane = blockIdx.z; plane < s.planes; plane += gridDim.z) {
+        const std::int64_t e = (plane * s.out_h + oh) * s.out_w + ow;
         const int hb = window_begin(oh, s.stride_h, s.pad_top), he = window_end(oh, s.stride_h, s.pad_top, s.kh, s.h);
         const int wb = window_begin(ow, s.stride_w, s.pad_left), we = window_end(ow, s.stride_w, s.pad_left, s.kw, s.w);
         const float* xp = x + plane * s.h * s.w;
@@ -53,15 +51,13 @@ __device__ __forceinline__ void outputs_containing(int i, int stride, int pad, i
 /// gx += backward of avg_pool_forward: each input gathers gy / window size from every window
 /// that contains it.
 __global__ void avg_pool_backward(PoolShape s, const float* __restrict__ gy, float* __restrict__ gx) {
-    const std::int64_t count = s.planes * s.h * s.w;
-    const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-    for (std::int64_t e = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < count; e += stride) {
-        const int iw = static_cast<int>(e % s.w);
-        const int ih = static_cast<int>(e / s.w % s.h);
-        const std::int64_t plane = e / (static_cast<std::int64_t>(s.w) * s.h);
-        int oh_lo, oh_hi, ow_lo, ow_hi;
-        outputs_containing(ih, s.stride_h, s.pad_top, s.kh, s.out_h, oh_lo, oh_hi);
-        outputs_containing(iw, s.stride_w, s.pad_left, s.kw, s.out_w, ow_lo, ow_hi);
+    const int iw = plane_col(), ih = plane_row();
+    if (iw >= s.w || ih >= s.h) return;
+    int oh_lo, oh_hi, ow_lo, ow_hi;  // the same for every plane: divided once per thread
+    outputs_containing(ih, s.stride_h, s.pad_top, s.kh, s.out_h, oh_lo, oh_hi);
+    outputs_containing(iw, s.stride_w, s.pad_left, s.kw, s.out_w, ow_lo, ow_hi);
+    for (std::int64_t plane = blockIdx.z; plane < s.planes; plane += gridDim.z) {
+        const std::int64_t e = (plane * s.h + ih) * s.w + iw;
         const float* gp = gy + plane * s.out_h * s.out_w;
         float sum = 0.0f;
         for (int oh = oh_lo; oh <= oh_hi; ++oh) {
@@ -81,12 +77,10 @@ __global__ void avg_pool_backward(PoolShape s, const float* __restrict__ gy, flo
 /// in-plane index ih * w + iw of the first maximum in row-major window order.
 __global__ void max_pool_forward(PoolShape s, const float* __restrict__ x, float* __restrict__ y,
                                  std::int32_t* __restrict__ argmax) {
-    const std::int64_t count = s.planes * s.out_h * s.out_w;
-    const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-    for (std::int64_t e = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < count; e += stride) {
-        const int ow = static_cast<int>(e % s.out_w);
-        const int oh = static_cast<int>(e / s.out_w % s.out_h);
-        const std::int64_t plane = e / (static_cast<std::int64_t>(s.out_w) * s.out_h);
+    const int ow = plane_col(), oh = plane_row();
+    if (ow >= s.out_w || oh >= s.out_h) return;
+    for (std::int64_t plane = blockIdx.z; plane < s.planes; plane += gridDim.z) {
+        const std::int64_t e = (plane * s.out_h + oh) * s.out_w + ow;
         const int hb = window_begin(oh, s.stride_h, s.pad_top), he = window_end(oh, s.stride_h, s.pad_top, s.kh, s.h);
         const int wb = window_begin(ow, s.stride_w, s.pad_left), we = window_end(ow, s.stride_w, s.pad_left, s.kw, s.w);
         const float* xp = x + plane * s.h * s.w;
@@ -105,15 +99,41 @@ __global__ void max_pool_forward(PoolShape s, const float* __restrict__ x, float
     }
 }
 
-/// gx[plane, argmax[e]] += gy[e] for every output e of every plane (plane_in = h * w of gx).
-__global__ void max_pool_backward(std::int64_t planes, std::int64_t plane_out, std::int64_t plane_in,
-                                  const std::int32_t* __restrict__ argmax, const float* __restrict__ gy,
-                                  float* __restrict__ gx) {
-    const std::int64_t count = planes * plane_out;
-    const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-    for (std::int64_t e = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < count; e += stride) {
-        const std::int64_t plane = e / plane_out;
-        atomicAdd(gx + plane * plane_in + __ldg(argmax + e), __ldg(gy + e));
+inline constexpr int kMaxPoolBackwardWarps = 4;  ///< warps (planes at a time) per block
+
+/// gx[plane, argmax[o]] += gy[o] for the outputs o of each plane in ascending order (plane_in =
+/// h * w of gx), bit-exact with the CPU's sequential loop and deterministic, with no atomics: one
+/// warp per plane takes 32 outputs at a time; of the lanes with the same target, the lowest reads
+/// gx once, adds their gradients in lane (= output) order and writes it back. So every gx element
+/// receives its gradients one by one in ascending output order, as on the CPU.
+__global__ void __launch_bounds__(32 * kMaxPoolBackwardWarps)
+    max_pool_backward(std::int64_t planes, std::int64_t plane_out, std::int64_t plane_in,
+                      const std::int32_t* __restrict__ argmax, const float* __restrict__ gy, float* __restrict__ gx) {
+    const int lane = static_cast<int>(threadIdx.x) & 31;
+    const std::int64_t warps = static_cast<std::int64_t>(gridDim.x) * (blockDim.x / 32);
+    for (std::int64_t plane = static_cast<std::int64_t>(blockIdx.x) * (blockDim.x / 32) + threadIdx.x / 32;
+         plane < planes; plane += warps) {  // uniform over the warp
+        const std::int32_t* a = argmax + plane * plane_out;
+        const float* g = gy + plane * plane_out;
+        float* gp = gx + plane * plane_in;
+        for (std::int64_t base = 0; base < plane_out; base += 32) {
+            const std::int64_t o = base + lane;
+            const int target = o < plane_out ? __ldg(a + o) : -1;
+            const float value = o < plane_out ? __ldg(g + o) : 0.0f;
+            bool leader = target >= 0;
+            for (int k = 0; k < 32; ++k) {
+                const int other = __shfl_sync(0xffffffffu, target, k);
+                if (k < lane && other == target) leader = false;
+            }
+            float sum = leader ? gp[target] : 0.0f;
+            for (int k = 0; k < 32; ++k) {
+                const int other = __shfl_sync(0xffffffffu, target, k);
+                const float v = __shfl_sync(0xffffffffu, value, k);
+                if (leader && k >= lane && other == target) sum += v;
+            }
+            if (leader) gp[target] = sum;
+            __syncwarp();  // the next 32 outputs read what these wrote
+        }
     }
 }
 

@@ -162,3 +162,19 @@ TEST_CASE("batch_norm backward through the tape matches on both devices", "[cuda
     ENAS_REQUIRE_CUDA_CLOSE("d/dgamma", gd.grad(), gc.grad(), atol_for(36), kRtol);
     ENAS_REQUIRE_CUDA_CLOSE("d/dbeta", bd.grad(), bc.grad(), atol_for(36), kRtol);
 }
+
+TEST_CASE("Cuda batch norm rejects batch statistics of an empty batch before any launch", "[cuda][batchnorm]") {
+    Context<Cuda> ctx;
+    const std::int64_t C = 3;
+    const Tensor<float, Cuda> x = ctx.empty<float>({0, C, 4, 4});
+    const Tensor<float, Cuda> gamma = ctx.zeros<float>({C}), beta = ctx.zeros<float>({C});
+    Tensor<float, Cuda> rm = ctx.zeros<float>({C}), rv = ctx.zeros<float>({C}), y = ctx.empty<float>({0, C, 4, 4});
+    Tensor<float, Cuda> mean = ctx.empty<float>({C}), inv_std = ctx.empty<float>({C});
+    BatchNormParams p;
+    p.mode = BatchNormMode::Train;
+    REQUIRE_THROWS_AS(cuda::batch_norm_forward(ctx, p, x, gamma, beta, rm, rv, y, mean, inv_std), ShapeError);
+    // Eval mode uses the running statistics: an empty batch is fine and leaves them untouched.
+    p.mode = BatchNormMode::Eval;
+    cuda::batch_norm_forward(ctx, p, x, gamma, beta, rm, rv, y, mean, inv_std);
+    CHECK(rm.to_vector() == std::vector<float>(C, 0.0f));
+}

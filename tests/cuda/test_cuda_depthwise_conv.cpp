@@ -32,11 +32,19 @@ struct DepthwiseCase {
 };
 
 const DepthwiseCase kCases[] = {
-    {2, 3, 5, 5, 3, 3, 1, 1, Padding::Same},  {1, 5, 7, 6, 3, 3, 2, 2, Padding::Same},
-    {2, 6, 9, 11, 5, 5, 1, 1, Padding::Same}, {1, 3, 8, 9, 4, 3, 2, 1, Padding::Same},
-    {2, 4, 3, 4, 7, 7, 1, 1, Padding::Same},  {2, 5, 8, 7, 3, 3, 1, 1, Padding::Valid},
-    {1, 4, 9, 9, 5, 5, 2, 2, Padding::Valid}, {2, 33, 6, 5, 1, 3, 1, 2, Padding::Valid},
-    {1, 1, 1, 1, 3, 3, 1, 1, Padding::Same},  {3, 20, 16, 16, 3, 3, 1, 1, Padding::Same},  // typical
+    {2, 3, 5, 5, 3, 3, 1, 1, Padding::Same},
+    {1, 5, 7, 6, 3, 3, 2, 2, Padding::Same},
+    {2, 6, 9, 11, 5, 5, 1, 1, Padding::Same},
+    {1, 3, 8, 9, 4, 3, 2, 1, Padding::Same},
+    {2, 4, 3, 4, 7, 7, 1, 1, Padding::Same},
+    {2, 5, 8, 7, 3, 3, 1, 1, Padding::Valid},
+    {1, 4, 9, 9, 5, 5, 2, 2, Padding::Valid},
+    {2, 33, 6, 5, 1, 3, 1, 2, Padding::Valid},
+    {1, 1, 1, 1, 3, 3, 1, 1, Padding::Same},
+    {3, 20, 16, 16, 3, 3, 1, 1, Padding::Same},  // typical
+    // Planes wider than one 32-column tile, taller than one 8-row tile (the plane launch's edges).
+    {2, 3, 33, 35, 5, 5, 2, 2, Padding::Same},
+    {1, 2, 20, 40, 3, 3, 1, 1, Padding::Valid},
 };
 
 /// Float tolerances for a sum of `terms` products of values in [-1, 1] added in different orders.

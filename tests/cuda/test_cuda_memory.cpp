@@ -24,6 +24,23 @@ TEST_CASE("tensors copy to the Cuda device and back unchanged", "[cuda][memory]"
     REQUIRE(test::to_cuda(labels).to_vector() == labels.to_vector());
 }
 
+TEST_CASE("uploads through the pinned staging ring are intact with many in flight", "[cuda][memory]") {
+    // More uploads than staging slots and no synchronisation between them: with the emulator's
+    // asynchronous streams (the suite's mode) a slot refilled before its upload ran would be caught.
+    Rng rng(9);
+    for (int i = 0; i < 8; ++i) {  // grow every slot first: growing one waits for all device work
+        const auto warm = test::random_tensor<float>({70000}, rng);
+        REQUIRE(test::to_cuda(warm).to_vector() == warm.to_vector());
+    }
+    std::vector<Tensor<float, Cpu>> hosts;
+    std::vector<Tensor<float, Cuda>> devices;
+    for (std::int64_t n : {5, 1000, 3, 70000, 17, 2, 40000, 9, 300, 1}) {
+        hosts.push_back(test::random_tensor<float>({n}, rng));
+        devices.push_back(test::to_cuda(hosts.back()));
+    }
+    for (std::size_t i = 0; i < hosts.size(); ++i) REQUIRE(devices[i].to_vector() == hosts[i].to_vector());
+}
+
 TEST_CASE("fill and zeros run on the device for every element type", "[cuda][memory]") {
     Context<Cuda> ctx(1);
     Tensor<float, Cuda> f({5, 7});

@@ -4,8 +4,11 @@
 #include "kernels/atomics.cuh"
 #include "kernels/execution.cuh"
 #include "kernels/faulty.cuh"
+#include "kernels/fma.cuh"
 #include "kernels/races.cuh"
 #include "kernels/reduction.cuh"
+#include "kernels/streams.cuh"
+#include "kernels/wmma.cuh"
 #include "kernels/warp.cuh"
 
 namespace emu_test {

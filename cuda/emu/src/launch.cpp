@@ -14,6 +14,7 @@
 #include "emu/launch.hpp"
 #include "handles.hpp"
 #include "last_error.hpp"
+#include "stream_queue.hpp"
 #include "worker_pool.hpp"
 
 namespace enas::emu {
@@ -82,6 +83,8 @@ private:
     std::string message_;
 };
 
+cudaError_t execute_launch(const KernelLaunch& launch);
+
 cudaError_t run_launch(const KernelLaunch& launch) {
     const std::string kernel = std::string("kernel ") + launch.kernel_name;
     if (detail::current_thread_context != nullptr)
@@ -96,7 +99,19 @@ cudaError_t run_launch(const KernelLaunch& launch) {
         return report_error(cudaErrorInvalidValue, kernel + ": " + std::to_string(launch.dynamic_shared_bytes) +
                                                        " B of dynamic shared memory, over the device's " +
                                                        std::to_string(kSharedMemoryPerBlock) + " B");
+    // Checked at the call, run when its stream gets to it.
+    return issue(launch.stream, [launch]() noexcept {
+        try {
+            return execute_launch(launch);
+        } catch (const std::exception& e) {
+            return report_error(cudaErrorUnknown, std::string("kernel ") + launch.kernel_name + ": " + e.what());
+        }
+    });
+}
 
+/// Runs every block of a checked launch on the worker pool.
+cudaError_t execute_launch(const KernelLaunch& launch) {
+    const std::string kernel = std::string("kernel ") + launch.kernel_name;
     LaunchPlan plan;
     plan.launch = &launch;
     plan.options = options();

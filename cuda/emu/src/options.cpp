@@ -31,6 +31,7 @@ Options options_from_environment() {
     options.shuffle_threads = environment_number("ENAS_EMU_SHUFFLE", 0) != 0;
     options.shuffle_seed = environment_number("ENAS_EMU_SEED", options.shuffle_seed);
     options.race_check = environment_number("ENAS_EMU_RACECHECK", 0) != 0;
+    options.async_streams = environment_number("ENAS_EMU_ASYNC", 0) != 0;
     const unsigned int hardware = std::thread::hardware_concurrency();
     const std::uint64_t workers = environment_number("ENAS_EMU_THREADS", hardware > 0 ? hardware : 1);
     options.worker_threads = static_cast<int>(std::clamp<std::uint64_t>(workers, 1, 256));

@@ -12,17 +12,10 @@
 #include "emu/options.hpp"
 #include "handles.hpp"
 #include "last_error.hpp"
+#include "stream_queue.hpp"
 
-// Work runs synchronously, so a stream is only a handle, and an event the host time it was
-// recorded at (which is after everything issued before it has finished).
-struct CUstream_st {
-    unsigned int flags = 0;
-};
-struct CUevent_st {
-    unsigned int flags = 0;
-    bool recorded = false;
-    std::chrono::steady_clock::time_point time;
-};
+// A stream is a queue (run at once in synchronous mode, stream_queue.hpp); an event is a marker
+// in one, holding the host time at which the work before it had finished.
 
 namespace enas::emu {
 namespace {
@@ -150,36 +143,52 @@ cudaError_t cudaStreamCreate(cudaStream_t* stream) { return cudaStreamCreateWith
 
 cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned int flags) {
     if (stream == nullptr) return report_error(cudaErrorInvalidValue, "cudaStreamCreate: null output pointer");
-    *stream = new CUstream_st{flags};
+    *stream = new CUstream_st;
+    (*stream)->flags = flags;
     enas::emu::streams().add(*stream);
+    enas::emu::register_stream(*stream);
     return cudaSuccess;
 }
 
 cudaError_t cudaStreamDestroy(cudaStream_t stream) {
     if (stream == nullptr || !enas::emu::streams().remove(stream))
         return enas::emu::invalid_stream("cudaStreamDestroy", stream);
+    enas::emu::unregister_stream(stream);  // its queued work still runs, as in CUDA
     delete stream;
     return cudaSuccess;
 }
 
-cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
-    return enas::emu::stream_is_valid(stream) ? cudaSuccess
-                                              : enas::emu::invalid_stream("cudaStreamSynchronize", stream);
+cudaError_t cudaStreamGetFlags(cudaStream_t stream, unsigned int* flags) {
+    if (flags == nullptr) return report_error(cudaErrorInvalidValue, "cudaStreamGetFlags: null output pointer");
+    if (!enas::emu::stream_is_valid(stream)) return enas::emu::invalid_stream("cudaStreamGetFlags", stream);
+    *flags = enas::emu::resolve_stream(stream)->flags;
+    return cudaSuccess;
 }
+
+cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
+    if (!enas::emu::stream_is_valid(stream)) return enas::emu::invalid_stream("cudaStreamSynchronize", stream);
+    return enas::emu::run_until(enas::emu::stream_tail(stream));
+}
+// Queries finish the queued work and report it done: a deferred queue only runs when waited for,
+// so a polling loop would otherwise never end.
 cudaError_t cudaStreamQuery(cudaStream_t stream) {
-    return enas::emu::stream_is_valid(stream) ? cudaSuccess : enas::emu::invalid_stream("cudaStreamQuery", stream);
+    if (!enas::emu::stream_is_valid(stream)) return enas::emu::invalid_stream("cudaStreamQuery", stream);
+    return enas::emu::run_until(enas::emu::stream_tail(stream));
 }
 cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned int /*flags*/) {
     if (!enas::emu::stream_is_valid(stream)) return enas::emu::invalid_stream("cudaStreamWaitEvent", stream);
     if (!enas::emu::events().contains(event)) return enas::emu::invalid_event("cudaStreamWaitEvent", event);
-    return cudaSuccess;
+    if (!event->recorded) return cudaSuccess;  // waiting for a never-recorded event is a no-op
+    return enas::emu::issue(
+        stream, [] { return cudaSuccess; }, event->position);
 }
 
 cudaError_t cudaEventCreate(cudaEvent_t* event) { return cudaEventCreateWithFlags(event, cudaEventDefault); }
 
 cudaError_t cudaEventCreateWithFlags(cudaEvent_t* event, unsigned int flags) {
     if (event == nullptr) return report_error(cudaErrorInvalidValue, "cudaEventCreate: null output pointer");
-    *event = new CUevent_st{flags, false, {}};
+    *event = new CUevent_st;
+    (*event)->flags = flags;
     enas::emu::events().add(*event);
     return cudaSuccess;
 }
@@ -188,21 +197,29 @@ cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream) {
     if (!enas::emu::events().contains(event)) return enas::emu::invalid_event("cudaEventRecord", event);
     if (!enas::emu::stream_is_valid(stream)) return enas::emu::invalid_stream("cudaEventRecord", stream);
     event->recorded = true;
-    event->time = std::chrono::steady_clock::now();
-    return cudaSuccess;
+    const cudaError_t error = enas::emu::issue(stream, [event] {
+        event->time = std::chrono::steady_clock::now();
+        return cudaSuccess;
+    });
+    event->position = enas::emu::stream_tail(stream);
+    return error;
 }
 
 cudaError_t cudaEventSynchronize(cudaEvent_t event) {
-    return enas::emu::events().contains(event) ? cudaSuccess : enas::emu::invalid_event("cudaEventSynchronize", event);
+    if (!enas::emu::events().contains(event)) return enas::emu::invalid_event("cudaEventSynchronize", event);
+    return enas::emu::run_until(event->position);
 }
 cudaError_t cudaEventQuery(cudaEvent_t event) {
-    return enas::emu::events().contains(event) ? cudaSuccess : enas::emu::invalid_event("cudaEventQuery", event);
+    if (!enas::emu::events().contains(event)) return enas::emu::invalid_event("cudaEventQuery", event);
+    return enas::emu::run_until(event->position);
 }
 
 cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end) {
     if (ms == nullptr) return report_error(cudaErrorInvalidValue, "cudaEventElapsedTime: null output pointer");
     if (!enas::emu::events().contains(start)) return enas::emu::invalid_event("cudaEventElapsedTime", start);
     if (!enas::emu::events().contains(end)) return enas::emu::invalid_event("cudaEventElapsedTime", end);
+    if (start->recorded) (void)enas::emu::run_until(start->position);
+    if (end->recorded) (void)enas::emu::run_until(end->position);
     if (!start->recorded || !end->recorded)
         return report_error(cudaErrorInvalidResourceHandle, "cudaEventElapsedTime: an event was never recorded");
     if (((start->flags | end->flags) & cudaEventDisableTiming) != 0)
@@ -214,11 +231,12 @@ cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end) 
 cudaError_t cudaEventDestroy(cudaEvent_t event) {
     if (event == nullptr || !enas::emu::events().remove(event))
         return enas::emu::invalid_event("cudaEventDestroy", event);
+    (void)enas::emu::run_until(event->position);  // its queued marker refers to it
     delete event;
     return cudaSuccess;
 }
 
-cudaError_t cudaDeviceSynchronize() { return cudaSuccess; }  // every call has already finished
+cudaError_t cudaDeviceSynchronize() { return enas::emu::run_all(); }
 
 cudaError_t cudaGetDeviceCount(int* count) {
     if (count == nullptr) return report_error(cudaErrorInvalidValue, "cudaGetDeviceCount: null output pointer");

@@ -6,14 +6,17 @@
 #include <cstdint>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "handles.hpp"
 #include "last_error.hpp"
 #include "poisoned_memory.hpp"
+#include "stream_queue.hpp"
 
 namespace enas::emu {
 namespace {
@@ -96,8 +99,11 @@ std::string memcpy_problem(const char* call, void* dst, const void* src, std::si
     return range_problem(call, "source", src, bytes, src_device);
 }
 
+/// How a copy issued on a stream behaves towards the host (async-stream mode; stream_queue.hpp).
+enum class CopyCall { Blocking, Async };
+
 cudaError_t copy(const char* call, void* dst, const void* src, std::size_t bytes, cudaMemcpyKind kind,
-                 cudaStream_t stream) {
+                 cudaStream_t stream, CopyCall mode) {
     if (kind < cudaMemcpyHostToHost || kind > cudaMemcpyDefault)
         return report_error(cudaErrorInvalidMemcpyDirection,
                             std::string(call) + ": invalid cudaMemcpyKind " + std::to_string(static_cast<int>(kind)));
@@ -108,7 +114,29 @@ cudaError_t copy(const char* call, void* dst, const void* src, std::size_t bytes
         return report_error(cudaErrorInvalidValue, std::string(call) + ": null pointer");
     if (std::string problem = memcpy_problem(call, dst, src, bytes, kind); !problem.empty())
         return report_error(cudaErrorInvalidValue, problem);
-    std::memmove(dst, src, bytes);
+    const bool src_host = device_allocations().containing(src).first == 0;
+    const bool dst_host = device_allocations().containing(dst).first == 0;
+    const bool src_pageable = src_host && pinned_allocations().containing(src).first == 0;
+    const bool dst_pageable = dst_host && pinned_allocations().containing(dst).first == 0;
+    cudaError_t error = cudaSuccess;
+    if (src_pageable && !dst_host) {
+        // CUDA stages pageable host memory at the call: the caller may reuse it at once.
+        auto staged = std::make_shared<std::vector<unsigned char>>(static_cast<const unsigned char*>(src),
+                                                                   static_cast<const unsigned char*>(src) + bytes);
+        error = issue(stream, [dst, staged] {
+            std::memcpy(dst, staged->data(), staged->size());
+            return cudaSuccess;
+        });
+    } else {
+        error = issue(stream, [dst, src, bytes] {
+            std::memmove(dst, src, bytes);
+            return cudaSuccess;
+        });
+    }
+    if (error != cudaSuccess) return error;
+    // cudaMemcpy returns once the copy is done; so does an async copy into pageable host memory
+    // or between host buffers (CUDA's rules). Others return at once.
+    if (mode == CopyCall::Blocking || dst_pageable || (src_host && dst_host)) return run_until(stream_tail(stream));
     return cudaSuccess;
 }
 
@@ -118,8 +146,10 @@ cudaError_t set(const char* call, void* dev_ptr, int value, std::size_t bytes, c
     if (bytes == 0) return cudaSuccess;
     if (std::string problem = range_problem(call, "destination", dev_ptr, bytes, true); !problem.empty())
         return report_error(cudaErrorInvalidValue, problem);
-    std::memset(dev_ptr, value & 0xFF, bytes);
-    return cudaSuccess;
+    return issue(stream, [dev_ptr, value, bytes] {  // asynchronous to the host, even cudaMemset
+        std::memset(dev_ptr, value & 0xFF, bytes);
+        return cudaSuccess;
+    });
 }
 
 cudaError_t allocate(const char* call, AllocationRegistry& registry, void** ptr, std::size_t bytes) {
@@ -138,6 +168,8 @@ cudaError_t allocate(const char* call, AllocationRegistry& registry, void** ptr,
 
 cudaError_t release(const char* call, AllocationRegistry& registry, void* ptr) {
     if (ptr == nullptr) return cudaSuccess;
+    // cudaFree and cudaFreeHost wait for the device's queued work, which may still use the block.
+    if (const cudaError_t error = run_all(); error != cudaSuccess) return error;
     if (!registry.remove(ptr)) {
         return report_error(cudaErrorInvalidValue,
                             std::string(call) + "(" + describe_pointer(ptr) +
@@ -162,10 +194,10 @@ cudaError_t cudaMallocHost(void** ptr, std::size_t bytes) {
 cudaError_t cudaFreeHost(void* ptr) { return enas::emu::release("cudaFreeHost", enas::emu::pinned_allocations(), ptr); }
 
 cudaError_t cudaMemcpy(void* dst, const void* src, std::size_t bytes, cudaMemcpyKind kind) {
-    return enas::emu::copy("cudaMemcpy", dst, src, bytes, kind, nullptr);
+    return enas::emu::copy("cudaMemcpy", dst, src, bytes, kind, nullptr, enas::emu::CopyCall::Blocking);
 }
 cudaError_t cudaMemcpyAsync(void* dst, const void* src, std::size_t bytes, cudaMemcpyKind kind, cudaStream_t stream) {
-    return enas::emu::copy("cudaMemcpyAsync", dst, src, bytes, kind, stream);
+    return enas::emu::copy("cudaMemcpyAsync", dst, src, bytes, kind, stream, enas::emu::CopyCall::Async);
 }
 cudaError_t cudaMemset(void* dev_ptr, int value, std::size_t bytes) {
     return enas::emu::set("cudaMemset", dev_ptr, value, bytes, nullptr);
