@@ -17,8 +17,10 @@ void* device_allocate(std::size_t bytes);
 /// a failure is reported on stderr once.
 void device_release(void* p) noexcept;
 
-/// Copies `bytes` between host and device memory in any direction (synchronous with respect to the
-/// host: the data is in place when the call returns). Throws CudaError naming the direction.
+/// Copies `bytes` between host and device memory in any direction. Downloads and device-to-device
+/// copies have finished when the call returns. Small uploads are staged through pinned buffers and
+/// run asynchronously on the default stream (ordered before any later work of a blocking stream);
+/// the host buffer may be reused as soon as the call returns. Throws CudaError naming the direction.
 void copy_bytes(void* dst, const void* src, std::size_t bytes, bool dst_is_device, bool src_is_device);
 
 /// Sets `count` elements of `element_bytes` (1, 2, 4 or 8) at device address `dst` to the bit
