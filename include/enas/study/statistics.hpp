@@ -81,10 +81,9 @@ struct Interval {
     int replicates = 0;  ///< replicates with a defined (non-NaN) statistic
 };
 
-/// The `q` quantile (0..1) of `v` (sorted here) by linear interpolation; NaN when empty.
-inline double quantile(std::vector<double> v, double q) {
+/// The `q` quantile (0..1) of the ascending `v` by linear interpolation; NaN when empty.
+inline double sorted_quantile(const std::vector<double>& v, double q) {
     if (v.empty()) return std::nan("");
-    std::sort(v.begin(), v.end());
     const double pos = q * static_cast<double>(v.size() - 1);
     const auto lo = static_cast<std::size_t>(std::floor(pos));
     const std::size_t hi = std::min(lo + 1, v.size() - 1);
@@ -117,8 +116,9 @@ inline Interval bootstrap_paired(
         const double s = stat(bx, by);
         if (!std::isnan(s)) reps.push_back(s);
     }
-    out.low = quantile(reps, (1 - level) / 2);
-    out.high = quantile(reps, (1 + level) / 2);
+    std::sort(reps.begin(), reps.end());
+    out.low = sorted_quantile(reps, (1 - level) / 2);
+    out.high = sorted_quantile(reps, (1 + level) / 2);
     out.replicates = static_cast<int>(reps.size());
     return out;
 }
