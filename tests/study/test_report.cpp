@@ -8,13 +8,17 @@
 
 using namespace enas::study;
 
+namespace {
+std::string numbered(std::string prefix, int i) { return prefix.append(std::to_string(i)); }
+}  // namespace
+
 TEST_CASE("the study report holds each run's statistics and the comparison", "[study]") {
     StudyRun a{"enas-run", "/runs/a", "enas", {}}, b{"random-run", "/runs/b", "random", {}};
     const double sa[] = {0.5, 0.6, 0.7, 0.8}, ta[] = {0.80, 0.82, 0.81, 0.90};
     for (int i = 0; i < 4; ++i)
-        a.archs.push_back({"arch" + std::to_string(i), "a/arch-" + std::to_string(i), sa[i], ta[i]});
+        a.archs.push_back({numbered("arch", i), numbered("a/arch-", i), sa[i], ta[i]});
     for (int i = 0; i < 3; ++i)
-        b.archs.push_back({"b" + std::to_string(i), "b/arch-" + std::to_string(i), 0.5, 0.7 + 0.01 * i});
+        b.archs.push_back({numbered("b", i), numbered("b/arch-", i), 0.5, 0.7 + 0.01 * i});
     const nlohmann::json r = study_report({a, b}, {.bootstrap_resamples = 200, .permutations = 500});
     REQUIRE(r["runs"].size() == 2);
     // Run a: shared 0.5 0.6 0.7 0.8 vs standalone 0.80 0.82 0.81 0.90: 5 concordant, 1 discordant.
