@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """scripts/plot_run.py renders every figure of a search run, a final run and a study (the folders
 tests/study/study_test.py leaves in --work): each expected PNG exists, is a PNG and is not empty,
-and index.html shows it; a folder that is no run fails with exit 2. Exits 77 (ctest: skipped) when
+and index.html shows it (the derived architecture too when graphviz is installed); a folder that is no run fails with exit 2. Exits 77 (ctest: skipped) when
 this python has no matplotlib. Prints PASS at the end.
 
-  plot_test.py --script scripts/plot_run.py --work DIR
+  plot_test.py --script scripts/plot_run.py --work DIR [--enas-arch build/release/examples/enas_arch]
 """
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 
@@ -23,7 +24,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--script", required=True)
     ap.add_argument("--work", required=True)
+    ap.add_argument("--enas-arch", help="enas_arch; with graphviz's dot on PATH the derived architecture is drawn too")
     a = ap.parse_args()
+    if a.enas_arch and shutil.which("dot"):
+        for sub in ("enas", "random"):
+            EXPECTED[sub] = EXPECTED[sub] + ["best_arch.png"]
+    else:
+        print("plot_test.py: no graphviz (dot) or no --enas-arch: the architecture drawing is not checked")
     try:
         import matplotlib  # noqa: F401
     except ImportError:
@@ -34,7 +41,8 @@ def main():
         for f in pngs + ["index.html"]:
             if os.path.exists(os.path.join(folder, f)):
                 os.remove(os.path.join(folder, f))  # a figure left by an earlier run proves nothing
-        p = subprocess.run([sys.executable, a.script, folder], capture_output=True, text=True)
+        cmd = [sys.executable, a.script, folder] + (["--enas-arch", a.enas_arch] if a.enas_arch else [])
+        p = subprocess.run(cmd, capture_output=True, text=True)
         if p.returncode != 0:
             sys.exit(f"FAIL: plot_run.py {folder} exited {p.returncode}\n{p.stdout}\n{p.stderr}")
         index = open(os.path.join(folder, "index.html")).read()

@@ -103,6 +103,16 @@ def main():
                "--layers", "0"], expect_rc=1)
     check("epochs" in out, "a changed setting is named:\n" + out)
 
+    # The macro space, architectures from the run's derive candidates (best first).
+    macro, mstudy = os.path.join(a.work, "macro"), os.path.join(a.work, "macro_study")
+    run([search, "--space", "macro", "--layers", "2"] + TINY_SEARCH[2:12] + TINY_SEARCH[14:] + ["--out", macro])
+    run([study_bin, macro, "--archs", "derive", "--k", "2", "--epochs", "1", "--filters", "8", "--out", mstudy])
+    derived = [c["arch"] for c in json.load(open(os.path.join(macro, "derive.json")))["candidates"]]
+    mreport = json.load(open(os.path.join(mstudy, "study.json")))
+    check([x["arch"] for x in mreport["runs"][0]["archs"]] == derived[:2], "the first 2 derive candidates")
+    mcfg = json.load(open(os.path.join(mstudy, "macro", "arch-0", "config.json")))
+    check(mcfg["space"] == "macro" and mcfg["layers"] == 2 and mcfg["mode"] == "final", "a macro final retraining")
+
     # Bad inputs: clear errors, no study folder left behind.
     bad = os.path.join(a.work, "bad_study")
     out = run([study_bin, study, "--out", bad], expect_rc=1)
@@ -113,7 +123,7 @@ def main():
     out = run([study_bin, nockpt, "--out", bad], expect_rc=1)
     check("has no checkpoint" in out and not os.path.exists(bad), "a run without checkpoint:\n" + out)
     out = run([study_bin, enas, "--archs", "derive", "--k", "4", "--out", bad], expect_rc=1)
-    check("3 derive candidates, fewer than --k 4" in out, "too few derive candidates:\n" + out)
+    check("3 derive candidates, fewer than --k 4" in out and not os.path.exists(bad), "too few candidates:\n" + out)
     print("PASS")
 
 
