@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -75,8 +76,11 @@ std::vector<study::StudyArch> scored_archs(const PlannedRun& p, const StudyFlags
         const nlohmann::json j = run::read_json_file(file);
         if (j.value("k", 0) == flags.k && j.value("source", "") == flags.archs) {
             std::vector<study::StudyArch> out;
+            const auto number = [](const nlohmann::json& v) { return v.is_number() ? v.get<double>() : std::nan(""); };
             for (const nlohmann::json& a : j.at("archs"))
-                out.push_back({a.at("arch"), a.at("sub_run"), a.at("shared").get<double>(), 0.0});
+                out.push_back({a.at("arch"), a.at("sub_run"), a.at("shared").get<double>(), 0.0,
+                               number(a.value("shared_batch", nlohmann::json())),
+                               number(a.value("shared_running", nlohmann::json()))});
             std::printf("enas_study: %s: %zu architectures and their shared-weight scores from %s\n", p.label.c_str(),
                         out.size(), file.c_str());
             return out;
@@ -91,7 +95,11 @@ std::vector<study::StudyArch> scored_archs(const PlannedRun& p, const StudyFlags
     nlohmann::json list = nlohmann::json::array();
     for (std::size_t i = 0; i < archs.size(); ++i) {
         archs[i].sub_run = p.label + "/arch-" + std::to_string(i);
-        list.push_back({{"arch", archs[i].arch}, {"sub_run", archs[i].sub_run}, {"shared", archs[i].shared}});
+        list.push_back({{"arch", archs[i].arch},
+                        {"sub_run", archs[i].sub_run},
+                        {"shared", archs[i].shared},
+                        {"shared_batch", archs[i].shared_batch},
+                        {"shared_running", archs[i].shared_running}});
     }
     fs::create_directories(folder.file(p.label));
     run::write_json_file(file, {{"k", flags.k}, {"source", flags.archs}, {"archs", list}});

@@ -72,12 +72,16 @@ def main():
             check(summary["test_accuracy"] == x["standalone"], "standalone = the sub-run's test accuracy")
             check(json.load(open(os.path.join(sub, "config.json")))["arch"] == x["arch"], "sub-run trained its arch")
             check(0 <= x["shared"] <= 1, "shared-weight score is an accuracy")
+            # micro's search evaluates with batch statistics (the authors'), as its reward did
+            check(x["shared"] == x["shared_batch"] and 0 <= x["shared_running"] <= 1, "scores by BN statistics")
+        check(set(r["by_bn_statistics"]) == {"batch", "running"}, "tau by BN statistics")
         means = sum(x["standalone"] for x in r["archs"]) / 3
         check(abs(r["mean_standalone"] - means) < 1e-12, "mean standalone")
     retrains = [json.loads(l) for l in open(os.path.join(study, "metrics.jsonl")) if l.strip()]
     check(len(retrains) == 6 and all(l["phase"] == "retrain" for l in retrains), "one metrics line per retraining")
     md = open(os.path.join(study, "study.md")).read()
     check("| enas | enas | 3 |" in md and "| random | random | 3 |" in md and "| enas | random |" in md, "study.md")
+    check("| run | batch statistics | running statistics |" in md, "study.md: tau by BN statistics")
 
     # --resume: nothing retrained, no sub-run file touched, the same report.
     subs = {n: fingerprint(os.path.join(study, n)) for n in ("enas", "random")}
@@ -112,6 +116,7 @@ def main():
     check([x["arch"] for x in mreport["runs"][0]["archs"]] == derived[:2], "the first 2 derive candidates")
     mcfg = json.load(open(os.path.join(mstudy, "macro", "arch-0", "config.json")))
     check(mcfg["space"] == "macro" and mcfg["layers"] == 2 and mcfg["mode"] == "final", "a macro final retraining")
+    check(all(x["shared"] == x["shared_running"] for x in mreport["runs"][0]["archs"]), "macro: running statistics")
 
     # Bad inputs: clear errors, no study folder left behind.
     bad = os.path.join(a.work, "bad_study")

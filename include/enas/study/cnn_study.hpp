@@ -125,12 +125,6 @@ std::vector<StudyArch> draw_and_score(const SearchRun& run, int k, ArchSource so
         run::CheckpointSet(run.dir / run::RunFolder::kCheckpoints).load_latest();
     check<ValueError>(latest.has_value(), "search run '", run.dir.string(),
                       "' has no checkpoint (checkpoints/ckpt-*.bin): it has not finished an epoch");
-    const train::CnnData data = train::load_cnn_data(run.cnn);
-    Context<D> ctx(run.cnn.seed);
-    Model model(ctx, child_config(run.cnn, data.train), run.cnn.seed);
-    train::CnnSearchTask<D, Model, Arch> task(ctx, run.cnn, run.search, data, model);
-    task.restore(latest->checkpoint, latest->checkpoint.json("progress"));
-
     std::vector<Arch> archs;
     if (source == ArchSource::derive) {
         const std::filesystem::path file = run.dir / "derive.json";
@@ -150,18 +144,34 @@ std::vector<StudyArch> draw_and_score(const SearchRun& run, int k, ArchSource so
         controller::Sample sample;
         for (int tries = 0; static_cast<int>(archs.size()) < k && tries < 100 * k; ++tries) {
             policy->sample_into(sample, controller::SampleMode::Stochastic);
-            Arch a = search::arch_from_tokens<Arch>(task.space(), sample.tokens);
+            Arch a = search::arch_from_tokens<Arch>(run.cnn.space, sample.tokens);
             if (seen.insert(a.to_string()).second) archs.push_back(std::move(a));
         }
         check<ValueError>(static_cast<int>(archs.size()) == k, "search run '", run.dir.string(), "': its policy gave ",
                           archs.size(), " distinct architectures in ", 100 * k, " samples, fewer than --k ", k);
     }
+    // Each architecture with batch and with running BN statistics (the other settings of the run's
+    // evaluation policy kept): a fresh model per policy, restored from the same checkpoint.
+    const train::CnnData data = train::load_cnn_data(run.cnn);
+    constexpr bool kMacro = std::is_same_v<Arch, search::MacroArch>;
+    const bool own_batch = kMacro ? run.cnn.macro_batch_stat_eval : run.cnn.authors_search_eval;
     std::vector<StudyArch> out;
-    progress.begin("score", 0, 0, k);
-    for (const Arch& a : archs) {
-        const double shared = task.evaluate(train::Split::valid, [&] { return a; });
-        out.push_back({a.to_string(), "", shared, 0.0});
-        progress.update(static_cast<std::int64_t>(out.size()), {{"shared", shared}});
+    for (const Arch& a : archs) out.push_back({a.to_string(), "", 0.0, 0.0});
+    progress.begin("score", 0, 0, 2 * k);
+    std::int64_t done = 0;
+    for (const bool batch : {own_batch, !own_batch}) {
+        train::CnnConfig cfg = run.cnn;
+        (kMacro ? cfg.macro_batch_stat_eval : cfg.authors_search_eval) = batch;
+        Context<D> ctx(cfg.seed);
+        Model model(ctx, child_config(cfg, data.train), cfg.seed);
+        train::CnnSearchTask<D, Model, Arch> task(ctx, cfg, run.search, data, model);
+        task.restore(latest->checkpoint, latest->checkpoint.json("progress"));
+        for (std::size_t i = 0; i < archs.size(); ++i) {
+            const double score = task.evaluate(train::Split::valid, [&] { return archs[i]; });
+            (batch ? out[i].shared_batch : out[i].shared_running) = score;
+            if (batch == own_batch) out[i].shared = score;
+            progress.update(++done, {{batch ? "batch_stats" : "running_stats", score}});
+        }
     }
     progress.end();
     return out;
@@ -201,8 +211,10 @@ nlohmann::json retrain_as(train::CnnConfig config, const std::string& arch_text,
 
 /// Draws `k` distinct architectures of `run` (from `source`) and scores each with the run's shared
 /// weights, restored from its newest checkpoint, on the whole validation split (the search task's
-/// evaluate: the model's search-mode evaluation policy). ValueError: no checkpoint, no derive.json,
-/// fewer than `k` candidates. The StudyArch's standalone and sub_run are left for the caller.
+/// evaluate): `shared` with the run's own search-mode evaluation policy, `shared_batch` and
+/// `shared_running` with batch and with running BN statistics (macro: --batch-stat-eval; micro:
+/// the authors' batch statistics and dropout vs --corrected-search-eval). ValueError: no
+/// checkpoint, no derive.json, fewer than `k` candidates. standalone and sub_run are left to the caller.
 template <Device D>
 std::vector<StudyArch> draw_and_score(const SearchRun& run, int k, ArchSource source, run::ProgressReporter& progress) {
     if (run.cnn.space == train::CnnSpace::macro)

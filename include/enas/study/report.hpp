@@ -3,6 +3,7 @@
 // mean and best standalone metric, and between every pair of runs the difference in mean standalone
 // metric with a permutation p-value; as JSON (study.json) and as a markdown table (study.md).
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -19,8 +20,12 @@ namespace enas::study {
 struct StudyArch {
     std::string arch;
     std::string sub_run;  ///< the retraining's run folder, relative to the study folder
-    double shared = 0;
+    double shared = 0;    ///< with the run's own evaluation policy (what its search rewarded with)
     double standalone = 0;
+    /// The shared-weight score with batch statistics and with running (moving-average) BN
+    /// statistics (one of them equals `shared`); NaN when not measured.
+    double shared_batch = std::nan("");
+    double shared_running = std::nan("");
 };
 
 struct StudyRun {
@@ -66,8 +71,12 @@ inline nlohmann::json study_report(const std::vector<StudyRun>& runs, const Repo
         for (const StudyArch& a : runs[r].archs) {
             shared.push_back(a.shared);
             standalone[r].push_back(a.standalone);
-            archs.push_back(
-                {{"arch", a.arch}, {"sub_run", a.sub_run}, {"shared", a.shared}, {"standalone", a.standalone}});
+            archs.push_back({{"arch", a.arch},
+                             {"sub_run", a.sub_run},
+                             {"shared", a.shared},
+                             {"shared_batch", detail::number_or_null(a.shared_batch)},
+                             {"shared_running", detail::number_or_null(a.shared_running)},
+                             {"standalone", a.standalone}});
         }
         const std::vector<double>& s = standalone[r];
         double best = std::nan("");
@@ -82,6 +91,21 @@ inline nlohmann::json study_report(const std::vector<StudyRun>& runs, const Repo
              {"spearman_rho", detail::interval_json(bootstrap_paired(shared, s, spearman_rho, o.bootstrap_resamples))},
              {"mean_standalone", detail::number_or_null(mean(s))},
              {"best_standalone", detail::number_or_null(best)}});
+        // Which BN statistics make the shared weights rank closer to retraining (issue 14).
+        nlohmann::json by_stats = nlohmann::json::object();
+        for (const char* stats : {"batch", "running"}) {
+            std::vector<double> score;
+            for (const StudyArch& a : runs[r].archs)
+                score.push_back(stats[0] == 'b' ? a.shared_batch : a.shared_running);
+            if (score.empty() || std::any_of(score.begin(), score.end(), [](double v) { return std::isnan(v); }))
+                continue;
+            by_stats[stats] = {
+                {"kendall_tau",
+                 detail::interval_json(bootstrap_paired(score, s, kendall_tau_b, o.bootstrap_resamples))},
+                {"spearman_rho",
+                 detail::interval_json(bootstrap_paired(score, s, spearman_rho, o.bootstrap_resamples))}};
+        }
+        if (!by_stats.empty()) out["runs"].back()["by_bn_statistics"] = by_stats;
     }
     for (std::size_t i = 0; i < runs.size(); ++i)
         for (std::size_t j = i + 1; j < runs.size(); ++j) {
@@ -113,6 +137,17 @@ inline std::string study_markdown(const nlohmann::json& report) {
               std::to_string(r["archs"].size()) + " | " + interval(r["kendall_tau"]) + " | " +
               interval(r["spearman_rho"]) + " | " + detail::fmt(num(r["mean_standalone"]), "%.4f") + " | " +
               detail::fmt(num(r["best_standalone"]), "%.4f") + " |\n";
+    std::string by_stats;
+    for (const nlohmann::json& r : report["runs"])
+        if (r.contains("by_bn_statistics") && r["by_bn_statistics"].size() == 2)
+            by_stats += "| " + r["label"].get<std::string>() + " | " +
+                        interval(r["by_bn_statistics"]["batch"]["kendall_tau"]) + " | " +
+                        interval(r["by_bn_statistics"]["running"]["kendall_tau"]) + " |\n";
+    if (!by_stats.empty())
+        md +=
+            "\nKendall tau of the shared-weight score evaluated with batch vs running BN statistics:\n\n"
+            "| run | batch statistics | running statistics |\n|---|---|---|\n" +
+            by_stats;
     if (!report["comparisons"].empty()) {
         md += "\n| a | b | mean(a) - mean(b) | permutation p |\n|---|---|---|---|\n";
         for (const nlohmann::json& c : report["comparisons"])
