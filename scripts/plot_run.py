@@ -163,15 +163,21 @@ def plot_study(folder, figures):
     runs = report["runs"]
     metric = report.get("metric", "accuracy")
     fig, axes = plt.subplots(1, max(len(runs), 1), figsize=(4.5 * max(len(runs), 1), 4), squeeze=False)
+    fmt = (lambda v: "n/a" if v is None else f"{v:.2f}")
     for ax, r in zip(axes[0], runs):
-        xs = [a["shared"] for a in r["archs"]]
         ys = [a["standalone"] for a in r["archs"]]
-        ax.scatter(xs, ys)
+        ax.scatter([a["shared"] for a in r["archs"]], ys, s=40, label="run's own evaluation")
+        by = r.get("by_bn_statistics", {})
+        for stats, marker in (("batch", "x"), ("running", "+")):
+            if stats in by:
+                t = by[stats]["kendall_tau"]["value"]
+                ax.scatter([a[f"shared_{stats}"] for a in r["archs"]], ys, marker=marker, s=60,
+                           label=f"{stats} BN statistics (tau {fmt(t)})")
         tau = r["kendall_tau"]
-        fmt = (lambda v: "n/a" if v is None else f"{v:.2f}")
         ax.set(xlabel="shared-weight score (validation)", ylabel=f"standalone test {metric}",
                title=f"{r['label']} ({r['policy']}): tau {fmt(tau['value'])} [{fmt(tau['low'])}, {fmt(tau['high'])}]")
         ax.title.set_fontsize(9)
+        ax.legend(fontsize=7)
         ax.grid(alpha=0.3)
     save(fig, folder, "study_scatter.png", figures)
 
