@@ -179,6 +179,7 @@ int main(int argc, char** argv) {
             study::SearchRun run = study::read_search_run(fs::absolute(dir).lexically_normal());
             std::string label = run.dir.filename().string();
             if (label.empty()) label = run.dir.parent_path().filename().string();  // "runs/a/"
+            if (label.empty() || label == "." || label == "..") label = "run";
             if (seen[label]++ > 0) label += "-" + std::to_string(seen[label]);
             study::check_study_source(run, flags.k,
                                       flags.archs == "derive" ? study::ArchSource::derive : study::ArchSource::policy);
@@ -192,6 +193,8 @@ int main(int argc, char** argv) {
             {"program", "enas_study"}, {"runs", paths}, {"k", flags.k}, {"archs", flags.archs}, {"retrain", retrains}};
         const std::string out = flags.out.empty() ? flags.out_dir("enas_study", "cnn") : flags.out;
         run::RunFolder folder = enas_cli::open_run(flags, out, config);
+        if (flags.force)  // a retraining left by the study being replaced must not count as done
+            for (const PlannedRun& p : plan) fs::remove_all(folder.file(p.label));
         try {
             return enas_cli::on_device(flags.device, [&]<Device D>() { return study_on<D>(flags, plan, folder); });
         } catch (const run::Interrupted& e) {

@@ -117,6 +117,16 @@ def main():
     mcfg = json.load(open(os.path.join(mstudy, "macro", "arch-0", "config.json")))
     check(mcfg["space"] == "macro" and mcfg["layers"] == 2 and mcfg["mode"] == "final", "a macro final retraining")
     check(all(x["shared"] == x["shared_running"] for x in mreport["runs"][0]["archs"]), "macro: running statistics")
+    # A sub-run that trained another architecture is refused, not counted as done; --force starts over.
+    mstudy_args = [study_bin, macro, "--archs", "derive", "--k", "2", "--epochs", "1", "--filters", "8", "--out", mstudy]
+    cfg_file = os.path.join(mstudy, "macro", "arch-0", "config.json")
+    bad_cfg = dict(mcfg, arch=derived[2])
+    json.dump(bad_cfg, open(cfg_file, "w"))
+    out = run(mstudy_args + ["--resume"], expect_rc=1)
+    check("trained another architecture" in out, "a sub-run of another architecture:\n" + out)
+    out = run(mstudy_args + ["--force"])
+    check("2 to retrain (0 done before)" in out, "--force retrains everything:\n" + out)
+    check(json.load(open(cfg_file))["arch"] == derived[0], "--force retrained the right architecture")
 
     # Bad inputs: clear errors, no study folder left behind.
     bad = os.path.join(a.work, "bad_study")

@@ -189,8 +189,14 @@ nlohmann::json retrain_as(train::CnnConfig config, const std::string& arch_text,
     nlohmann::json cj = config.to_json();
     cj["arch"] = arch.to_string();
     std::error_code ec;
-    if (run::run_is_complete(dir, cj)) return run::read_json_file(dir / run::RunFolder::kSummary);
     const bool started = std::filesystem::is_regular_file(dir / run::RunFolder::kConfig, ec);
+    if (started) {  // a complete run is not compared by open_run_folder: at least its architecture must match
+        const nlohmann::json saved = run::read_json_file(dir / run::RunFolder::kConfig);
+        check<ValueError>(saved.value("arch", "") == cj["arch"].get<std::string>(), "the run folder '", dir.string(),
+                          "' trained another architecture ('", saved.value("arch", ""), "', not '",
+                          cj["arch"].get<std::string>(), "'): use another study folder, or --force");
+    }
+    if (run::run_is_complete(dir, cj)) return run::read_json_file(dir / run::RunFolder::kSummary);
     run::RunFolder folder = run::open_run_folder(dir, started ? run::RunFolderMode::resume : run::RunFolderMode::force,
                                                  cj, {"epochs"}, train::CnnConfig{}.to_json());
     const train::CnnData data = train::load_cnn_data(config);
