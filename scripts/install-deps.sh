@@ -19,6 +19,7 @@ packages=(
   libboost-context-dev     # fibers for the SIMT emulator
   clang libclang-rt-14-dev libomp-14-dev  # libFuzzer and OpenMP for the fuzz preset (tests/fuzz)
   python3 python3-torch python3-numpy    # the PyTorch oracle and benchmark peer
+  python3-matplotlib graphviz   # scripts/plot_run.py figures and architecture drawings (enas_study, docs)
   dataset-fashion-mnist    # the demo's dataset
 )
 

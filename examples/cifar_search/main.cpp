@@ -65,6 +65,7 @@ int search_with(Task& task, const train::CnnConfig& config, const train::SearchC
                 summary["valid_accuracy"].get<double>(), summary["test_accuracy"].get<double>(), loop.seconds());
     std::printf("cifar_search: run folder %s (retrain with: cifar_train --space %s --arch %s/best_arch.txt)\n",
                 run.dir().c_str(), enas::search::space_name(config.space), run.dir().c_str());
+    std::printf("cifar_search: plots with: python3 scripts/plot_run.py %s\n", run.dir().c_str());
     return 0;
 }
 

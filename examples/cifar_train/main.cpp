@@ -53,6 +53,7 @@ int train(Context<D>& ctx, const train::CnnConfig& config, const train::CnnData&
         static_cast<long long>(s["epochs"].get<std::int64_t>()), s["train_accuracy"].get<double>(),
         s["test_accuracy"].get<double>(), s["best_test_accuracy"].get<double>(), s["images_per_second"].get<double>());
     std::printf("cifar_train: run folder %s\n", run.dir().c_str());
+    std::printf("cifar_train: plots with: python3 scripts/plot_run.py %s\n", run.dir().c_str());
     return 0;
 }
 
