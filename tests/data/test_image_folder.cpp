@@ -229,6 +229,11 @@ TEST_CASE("an image header claiming more pixels than allowed is refused before a
     ihdr.insert(ihdr.end(), side, side + 4);
     ihdr.insert(ihdr.end(), {8, 0, 0, 0, 0});  // 8-bit grey
     chunk("IHDR", ihdr);
+    std::vector<std::uint8_t> row(64, 0), idat(compressBound(64));  // a little data, far from enough
+    uLongf idat_size = idat.size();
+    REQUIRE(compress(idat.data(), &idat_size, row.data(), row.size()) == Z_OK);
+    idat.resize(idat_size);
+    chunk("IDAT", idat);
     chunk("IEND", {});
     test::TempDir tmp("folder-bomb");
     const fs::path file = tmp.path / "bomb.png";

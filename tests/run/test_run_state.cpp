@@ -136,12 +136,14 @@ TEST_CASE("run state: a setting newer than the run resumes at its default and is
     given["image_size"] = 32;
     {
         TempDir tmp;
-        ENAS_REQUIRE_THROWS(open_run_folder(finished_run(tmp, 3), RunFolderMode::resume, given, {"epochs"}, defaults),
-                            ValueError, Catch::Contains("/image_size: 0 vs 32"));
+        const fs::path dir = finished_run(tmp, 3);
+        ENAS_REQUIRE_THROWS(open_run_folder(dir, RunFolderMode::resume, given, {"epochs"}, defaults), ValueError,
+                            Catch::Contains("/image_size: 0 vs 32"));
     }
     {
         TempDir tmp;  // without defaults the new key is a difference, as before
-        ENAS_REQUIRE_THROWS(open_run_folder(finished_run(tmp, 3), RunFolderMode::resume, given), ValueError,
+        const fs::path dir = finished_run(tmp, 3);
+        ENAS_REQUIRE_THROWS(open_run_folder(dir, RunFolderMode::resume, given), ValueError,
                             Catch::Contains("/image_size: (absent) vs 32"));
     }
 }
