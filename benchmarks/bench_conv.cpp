@@ -16,23 +16,14 @@
 #include <string>
 #include <vector>
 
+#include "conv_shapes.hpp"
 #include "enas/ops/conv.hpp"
 
 namespace {
 using namespace enas;
 
-struct ConvShape {
-    const char* name;
-    std::int64_t n, c_in, c_out, h, w, k;
-    int stride;
-};
-// Keep in step with SHAPES in benchmarks/peer/torch_conv.py.
-const ConvShape kShapes[] = {
-    {"k3_s1", 128, 36, 36, 32, 32, 3, 1},
-    {"k1_s1", 128, 36, 36, 32, 32, 1, 1},
-    {"k5_s1", 128, 36, 36, 32, 32, 5, 1},
-    {"k3_s2", 128, 36, 36, 32, 32, 3, 2},
-};
+using bench::ConvShape;
+const auto& kShapes = bench::kMacroConvShapes;
 
 Tensor<float, Cpu> filled(const Shape& s, std::uint64_t seed) {
     Tensor<float, Cpu> t(s);

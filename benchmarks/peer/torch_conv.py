@@ -17,7 +17,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-# name, N, C_in, C_out, H, W, k, stride. Keep in step with SHAPES in benchmarks/bench_conv.cpp.
+# name, N, C_in, C_out, H, W, k, stride. Keep in step with kMacroConvShapes in benchmarks/conv_shapes.hpp.
 SHAPES = [
     ("k3_s1", 128, 36, 36, 32, 32, 3, 1),
     ("k1_s1", 128, 36, 36, 32, 32, 1, 1),

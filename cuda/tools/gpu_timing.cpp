@@ -18,23 +18,13 @@
 #include "enas/backend/cuda/device.hpp"
 #include "enas/backend/cuda/pool.hpp"
 #include "enas/core/context.hpp"
+#include "conv_shapes.hpp"
 #include "enas/core/device_memory.hpp"
 
 namespace {
 using namespace enas;
 
-struct ConvCase {
-    const char* name;
-    std::int64_t n, c_in, c_out, h, w, k;
-    int stride;
-};
-// The macro search shape (N = 128, 36 channels, 32 x 32) and the micro search's deeper stages.
-const ConvCase kDense[] = {
-    {"k3_s1 n128 c36 32x32", 128, 36, 36, 32, 32, 3, 1}, {"k1_s1 n128 c36 32x32", 128, 36, 36, 32, 32, 1, 1},
-    {"k5_s1 n128 c36 32x32", 128, 36, 36, 32, 32, 5, 1}, {"k3_s2 n128 c36 32x32", 128, 36, 36, 32, 32, 3, 2},
-    {"k1_s1 n128 c80 16x16", 128, 80, 80, 16, 16, 1, 1}, {"k3_s1 n128 c160 8x8", 128, 160, 160, 8, 8, 3, 1},
-    {"k1_s1 n128 c384 8x8", 128, 384, 384, 8, 8, 1, 1},
-};
+using ConvCase = bench::ConvShape;
 
 Tensor<float, Cuda> filled(Context<Cuda>& ctx, const Shape& s, float value) {
     Tensor<float, Cuda> t = ctx.empty<float>(s);
@@ -73,7 +63,7 @@ void dense(Context<Cuda>& ctx, const ConvCase& c) {
     auto gx = filled(ctx, {c.n, c.c_in, c.h, c.w}, 0.0f), gw = filled(ctx, {c.c_out, c.c_in, c.k, c.k}, 0.0f);
     const double flops = 2.0 * static_cast<double>(c.n * c.c_out * oh * ow * c.c_in * c.k * c.k);
     const bool with_cudnn = cuda::cudnn_conv_available();
-    const std::string name = std::string("conv ") + c.name;
+    const std::string name = "conv " + c.label();
     row(name + " fwd", flops, time_ms([&] { cuda::conv2d_forward(ctx, p, x, w, y); }),
         with_cudnn ? time_ms([&] { cuda::cudnn_conv2d_forward(ctx, p, x, w, y); }) : 0);
     row(name + " bwd-in", flops, time_ms([&] { cuda::conv2d_backward_input(ctx, p, gy, w, gx); }),
@@ -125,10 +115,12 @@ int main(int argc, char** argv) {
     std::printf("device: %s\n", enas::cuda::device_summary().c_str());
     std::printf("cuDNN baseline: %s\n", enas::cuda::cudnn_conv_available() ? "yes (FP32)" : "not in this build");
     enas::Context<enas::Cuda> ctx(1);
-    for (const ConvCase& c : kDense) {
+    for (const ConvCase& c : enas::bench::kMacroConvShapes) {
         dense(ctx, c);
         if (quick) break;
     }
+    if (!quick)
+        for (const ConvCase& c : enas::bench::kMicroDeepConvShapes) dense(ctx, c);
     others(ctx, 128, 36, 32);
     if (!quick) others(ctx, 128, 80, 16);
     return 0;
